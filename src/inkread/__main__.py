@@ -1,0 +1,5 @@
+"""Run the inkread CLI as `python -m inkread`."""
+
+from inkread.cli import main
+
+main()

@@ -1,0 +1,44 @@
+"""The `inkread` command line: thin wrappers that parse options and call the library."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from inkread.cli.data_cmd import app as data_app
+from inkread.cli.output import err_console
+from inkread.errors import InkreadError
+
+app = typer.Typer(
+    name="inkread",
+    help="Train, evaluate and serve networks that read handwritten characters.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(data_app, name="data")
+
+
+def main() -> None:
+    """Run the CLI; user mistakes print one clear message and exit with code 2, no traceback."""
+    try:
+        app(standalone_mode=False)
+    except InkreadError as exc:
+        err_console.print(f"[bold red]error:[/] {exc.render()}", highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        err_console.print("[yellow]interrupted[/]")
+        sys.exit(130)
+    except (typer.Exit, SystemExit) as exc:
+        code = getattr(exc, "exit_code", None) or getattr(exc, "code", 0)
+        sys.exit(code or 0)
+    except Exception as exc:  # click's usage errors arrive here in non-standalone mode
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if isinstance(exc, click.exceptions.Abort):
+            sys.exit(1)
+        raise
