@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import Union
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from inkread.errors import DataError
 
-ImageLike = Union[str, Path, bytes, Image.Image, np.ndarray]
+ImageLike = str | Path | bytes | Image.Image | np.ndarray
 
 # MNIST: the digit's longer side is scaled to 20 px and its centre of mass placed at the centre of 28x28.
 BOX, SIZE = 20, 28

@@ -37,7 +37,7 @@ def list_cmd(data_dir: DataDir = None, json: Json = False) -> None:
         print_json(rows)
         return
     for r in rows:
-        place = r["found_in"] or "[red]not found[/] (inkread data fetch " + r["name"] + ")"
+        place = r["found_in"] or f"[red]not found[/] (inkread data fetch {r['name']})"
         console.print(f"[bold]{r['name']:<14}[/] {r['description']}\n{'':<15}{place}")
     console.print("Also: any folder of class sub-folders (root/<label>/*.png) or an .npz file path.")
 

@@ -94,7 +94,7 @@ def read_idx(path: str | Path) -> np.ndarray:
 def encode_idx(array: np.ndarray) -> bytes:
     """Encode an array as IDX bytes; its dtype must be one the format allows."""
     array = np.asarray(array)
-    for code, dtype in IDX_TYPES.items():
+    for code, dtype in IDX_TYPES.items():  # noqa: B007 (code is used after the loop)
         if array.dtype.kind == dtype.kind and array.dtype.itemsize == dtype.itemsize:
             break
     else:

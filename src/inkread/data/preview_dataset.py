@@ -28,7 +28,7 @@ def preview_dataset(name: str, output: str | Path, *, augment: bool = False, spl
         images = _augment(images, seed)
     captions = [ds.classes[int(y)] for y in labels]
     save_png(render_grid(images, captions), output)
-    return {"path": str(output), "dataset": ds.name, "split": split, "count": int(len(idx)),
+    return {"path": str(output), "dataset": ds.name, "split": split, "count": len(idx),
             "augmented": augment, "labels": captions}
 
 

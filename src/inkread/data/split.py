@@ -15,13 +15,24 @@ def stratified_split(labels: np.ndarray, val_fraction: float, seed: int) -> tupl
     if not 0.0 <= val_fraction < 1.0:
         raise DataError(f"validation fraction {val_fraction}", expected="a value in [0, 1)")
     rng = np.random.default_rng(seed)
+    classes, counts = np.unique(labels, return_counts=True)
+    quota = _class_quota(counts, val_fraction)
     train, val = [], []
-    for c in np.unique(labels):
+    for c, n_val in zip(classes, quota, strict=True):
         idx = rng.permutation(np.flatnonzero(labels == c))
-        n_val = int(round(len(idx) * val_fraction))
         val.append(idx[:n_val])
         train.append(idx[n_val:])
     return np.sort(np.concatenate(train)), np.sort(np.concatenate(val))
+
+
+def _class_quota(counts: np.ndarray, fraction: float) -> np.ndarray:
+    """Validation samples per class: proportional, summing exactly to round(N * fraction)."""
+    exact = counts * fraction
+    quota = np.floor(exact).astype(np.int64)
+    short = round(counts.sum() * fraction) - int(quota.sum())
+    # largest remainders get the leftover samples (Hamilton's method)
+    quota[np.argsort(-(exact - quota), kind="stable")[:short]] += 1
+    return quota
 
 
 def normalization_stats(images: np.ndarray) -> tuple[float, float]:
