@@ -82,3 +82,8 @@ def test_real_mnist_header(mnist) -> None:  # type: ignore[no-untyped-def]
     assert mnist.train.images.shape == (60000, 28, 28)
     assert mnist.test.images.shape == (10000, 28, 28)
     assert mnist.train.images.dtype == np.uint8
+
+
+def test_atomic_write_has_normal_permissions(tmp_path: Path) -> None:
+    write_idx(tmp_path / "x.idx", np.zeros(3, np.uint8))
+    assert (tmp_path / "x.idx").stat().st_mode & 0o044 == 0o044  # readable by group and others
