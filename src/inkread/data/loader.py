@@ -1,0 +1,174 @@
+"""Fast in-memory batch loading with per-batch augmentation, plus a standard torch Dataset view."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+import torch
+
+from inkread.data.augment import Augmenter
+from inkread.errors import ConfigError, DataError
+
+
+def _as_tensors(images: np.ndarray | torch.Tensor,
+                labels: np.ndarray | torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Images (N, H, W) uint8 and labels (N,) int64 as tensors, sharing memory where possible."""
+    x = torch.as_tensor(images)
+    y = torch.as_tensor(labels).to(torch.int64)
+    if x.ndim != 3 or x.dtype != torch.uint8:
+        raise DataError(f"images have shape {tuple(x.shape)} and type {x.dtype}",
+                        expected="uint8 images of shape (N, H, W)")
+    if y.shape != (x.shape[0],):
+        raise DataError(f"{x.shape[0]} images but labels of shape {tuple(y.shape)}",
+                        expected="one integer label per image, shape (N,)")
+    return x.contiguous(), y.contiguous()
+
+
+def _normalise(x: torch.Tensor, mean: float, std: float) -> torch.Tensor:
+    """(x - mean) / std in place, skipped when it would change nothing."""
+    if mean != 0.0:
+        x.sub_(mean)
+    if std != 1.0:
+        x.div_(std)
+    return x
+
+
+@contextmanager
+def torch_threads(n: int | None) -> Iterator[None]:
+    """Run the block with `n` torch intra-op threads (None: unchanged), restoring them after."""
+    old = torch.get_num_threads()
+    if n is None or n == old:
+        yield
+        return
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(old)
+
+
+class BatchLoader:
+    """Yields shuffled, augmented, normalised batches (x (B, 1, H, W) float32, y (B,) int64).
+
+    Each epoch's order comes from (seed, epoch), and the augmenter's generator carries on
+    across batches, so `state_dict` / `load_state_dict` resume a run exactly, even mid-epoch.
+    One iteration at a time: a new `iter()` continues where the previous one stopped.
+
+    `threads` is the number of torch threads used while a batch is prepared (None: torch's
+    setting); the caller's setting is restored before each batch is yielded. The default 1
+    suits batch-sized ops on small images: more threads gain little on them, and when other
+    processes keep the cores busy each multi-threaded op waits for a descheduled thread
+    (measured on 2 busy cores: 0.9 ms per augmented MNIST batch with 1 thread, 64 ms with 2).
+    """
+
+    def __init__(self, images: np.ndarray | torch.Tensor, labels: np.ndarray | torch.Tensor,
+                 batch_size: int, *, shuffle: bool = True, seed: int = 0,
+                 augmenter: Augmenter | None = None, mean: float = 0.0, std: float = 1.0,
+                 drop_last: bool = False, threads: int | None = 1) -> None:
+        if batch_size < 1:
+            raise ConfigError(f"batch size {batch_size}", expected="a positive integer")
+        if std <= 0:
+            raise ConfigError(f"normalisation std {std}", expected="a positive number")
+        if threads is not None and threads < 1:
+            raise ConfigError(f"threads {threads}", expected="a positive integer or None")
+        self.images, self.labels = _as_tensors(images, labels)  # (N, H, W) uint8, (N,) int64
+        self.batch_size, self.shuffle, self.seed = batch_size, shuffle, seed
+        self.augmenter, self.mean, self.std, self.drop_last = augmenter, mean, std, drop_last
+        self.threads = threads
+        self.epoch = 0  # epochs completed
+        self.position = 0  # batches already yielded in the current epoch
+        self._generator = torch.Generator()
+
+    def __len__(self) -> int:
+        n, b = len(self.labels), self.batch_size
+        return n // b if self.drop_last else (n + b - 1) // b
+
+    def order(self, epoch: int) -> torch.Tensor:
+        """The sample order (N,) int64 of `epoch`: a permutation drawn from (seed, epoch)."""
+        n = len(self.labels)
+        if not self.shuffle:
+            return torch.arange(n)
+        state = np.random.SeedSequence([self.seed, epoch]).generate_state(1, np.uint64)[0]
+        self._generator.manual_seed(int(state) & 0x7FFF_FFFF_FFFF_FFFF)
+        return torch.randperm(n, generator=self._generator)
+
+    def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        self._roll_over()
+        order = self.order(self.epoch)
+        for b in range(self.position, len(self)):
+            idx = order[b * self.batch_size:(b + 1) * self.batch_size]  # (B,) view
+            batch = self._batch(idx)
+            self.position = b + 1
+            yield batch
+        self._roll_over()
+
+    def _roll_over(self) -> None:
+        """Start the next epoch once every batch of the current one was yielded."""
+        if self.position >= len(self):
+            self.epoch += 1
+            self.position = 0
+
+    def _batch(self, idx: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Gather, scale to [0, 1], augment and normalise the samples at `idx` (B,)."""
+        with torch_threads(self.threads):
+            x = self.images.index_select(0, idx).unsqueeze(1)  # (B, 1, H, W) uint8
+            x = torch.mul(x, 1.0 / 255.0)  # (B, 1, H, W) float32 in [0, 1], in one pass
+            if self.augmenter is not None:
+                x = self.augmenter(x)
+            return _normalise(x, self.mean, self.std), self.labels.index_select(0, idx)
+
+    def state_dict(self) -> dict[str, Any]:
+        """Position in the run and the augmenter's generator state, for an exact resume."""
+        epoch, position = self.epoch, self.position
+        if position >= len(self):  # the epoch just finished: resume at the next one
+            epoch, position = epoch + 1, 0
+        return {"seed": self.seed, "num_samples": len(self.labels),
+                "batch_size": self.batch_size, "epoch": epoch, "position": position,
+                "augmenter": self.augmenter.state_dict() if self.augmenter else None}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Continue from a state saved by `state_dict` of a loader over the same data."""
+        mine = (self.seed, len(self.labels), self.batch_size)
+        theirs = (state["seed"], state["num_samples"], state["batch_size"])
+        if mine != theirs:
+            raise ConfigError(
+                f"loader state for (seed, samples, batch size) {theirs} loaded into a loader "
+                f"with {mine}", expected="the same data, seed and batch size as the saved run",
+                fix="resume with the original data split, seed and batch size")
+        self.epoch, self.position = int(state["epoch"]), int(state["position"])
+        if self.augmenter is not None and state["augmenter"] is not None:
+            self.augmenter.load_state_dict(state["augmenter"])
+
+
+class TorchDataset(torch.utils.data.Dataset[tuple[torch.Tensor, int]]):
+    """The standard map-style view: item i -> (x (1, H, W) float32 normalised, label int).
+
+    The augmenter, if any, runs on one sample at a time. In DataLoader workers each worker
+    reseeds its copy from the worker's seed, so workers do not repeat each other's transforms.
+    """
+
+    def __init__(self, images: np.ndarray | torch.Tensor, labels: np.ndarray | torch.Tensor, *,
+                 augmenter: Augmenter | None = None, mean: float = 0.0, std: float = 1.0) -> None:
+        self.images, self.labels = _as_tensors(images, labels)
+        self.augmenter, self.mean, self.std = augmenter, mean, std
+        self._worker_seed: int | None = None
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def __getitem__(self, i: int) -> tuple[torch.Tensor, int]:
+        x = self.images[i].to(torch.float32).mul_(1.0 / 255.0).unsqueeze(0)  # (1, H, W)
+        if self.augmenter is not None:
+            self._reseed_in_worker(self.augmenter)
+            x = self.augmenter(x.unsqueeze(0))[0]  # as a batch of one
+        return _normalise(x, self.mean, self.std), int(self.labels[i])
+
+    def _reseed_in_worker(self, augmenter: Augmenter) -> None:
+        """Give each DataLoader worker its own augmentation stream, once per worker seed."""
+        info = torch.utils.data.get_worker_info()
+        if info is not None and info.seed != self._worker_seed:
+            self._worker_seed = info.seed
+            augmenter.generator.manual_seed(info.seed)
