@@ -23,22 +23,7 @@ app.add_typer(data_app, name="data")
 def main() -> None:
     """Run the CLI; user mistakes print one clear message and exit with code 2, no traceback."""
     try:
-        app(standalone_mode=False)
+        app()  # standalone: usage errors exit 2 with click's message, success exits 0
     except InkreadError as exc:
         err_console.print(f"[bold red]error:[/] {exc.render()}", highlight=False, soft_wrap=True)
         sys.exit(2)
-    except KeyboardInterrupt:
-        err_console.print("[yellow]interrupted[/]")
-        sys.exit(130)
-    except (typer.Exit, SystemExit) as exc:
-        code = getattr(exc, "exit_code", None) or getattr(exc, "code", 0)
-        sys.exit(code or 0)
-    except Exception as exc:  # click's usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
-            sys.exit(1)
-        raise
