@@ -1,0 +1,86 @@
+"""Test accuracy of the accurate recipe over several seeds, and of the ensemble of those runs.
+
+Each seed trains configs/accurate.yaml from scratch (its own validation split picks the best epoch),
+then predicts the 10,000 MNIST test images. Reported: every run's accuracy and wall time, their mean,
+and the accuracy of the ensemble that averages the runs' class probabilities.
+
+Targets: mean >= 99.70%, ensemble >= 99.80%, each run <= 20 minutes.
+
+    python benchmarks/accuracy.py --seeds 0 1 2                     # the full benchmark (~45 min on 2 cores)
+    python benchmarks/accuracy.py --seeds 0 1 --quick               # 1 epoch on 6,000 images: a smoke test
+    python benchmarks/accuracy.py --seeds 0 --set train.epochs=2    # any recipe override
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from pathlib import Path
+
+# idle OpenMP threads sleep instead of spinning; set before torch loads (see inkread.cli.train_cmd)
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import numpy as np
+
+from inkread.train.checkpoint import load_checkpoint
+from inkread.train.config import load_config
+from inkread.train.data import load_splits
+from inkread.train.loop import fit
+from inkread.train.predict import predict_probs
+
+RECIPE = Path(__file__).resolve().parents[1] / "configs" / "accurate.yaml"
+TARGET_MEAN, TARGET_ENSEMBLE, TIME_LIMIT_S = 0.9970, 0.9980, 20 * 60
+
+
+def run_seed(seed: int, args: argparse.Namespace, stamp: str) -> tuple[np.ndarray, np.ndarray, float]:
+    """Train one seed; returns its test probabilities (N, K), the test labels (N,) and its wall time."""
+    quick = ["data.limit=6000", "train.epochs=1"] if args.quick else []
+    sets = [*quick, *args.set, f"run.seed={seed}", f"run.out_dir={args.out_dir}",
+            f"run.name=accurate-seed{seed}-{stamp}"]
+    cfg = load_config(args.config, sets)
+    start = time.perf_counter()
+    result = fit(cfg, show_progress=not args.no_progress)
+    seconds = time.perf_counter() - start
+    model, info = load_checkpoint(result.run_dir)  # best-validation weights, as fit tested them
+    test = load_splits(cfg)[0].test
+    probs = predict_probs(model, test.images, info.mean, info.std)
+    acc = float((probs.argmax(1) == test.labels).mean())
+    per_epoch = seconds / max(result.epochs_run, 1)
+    print(f"seed {seed}: test accuracy {acc:.2%}  ({seconds / 60:.1f} min, {per_epoch:.0f} s/epoch, "
+          f"best epoch {result.best_epoch}, {result.run_dir})", flush=True)
+    return probs, test.labels, seconds
+
+
+def verdict(ok: bool) -> str:
+    """PASS or FAIL."""
+    return "PASS" if ok else "FAIL"
+
+
+def main() -> None:
+    """Train every seed, then print the per-seed, mean and ensemble accuracies against the targets."""
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    ap.add_argument("--config", type=Path, default=RECIPE)
+    ap.add_argument("--set", action="append", default=[], help="recipe override key=value (repeatable)")
+    ap.add_argument("--out-dir", default="runs/accuracy-benchmark")
+    ap.add_argument("--quick", action="store_true", help="6,000 images, 1 epoch per seed")
+    ap.add_argument("--no-progress", action="store_true")
+    args = ap.parse_args()
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    runs = [run_seed(seed, args, stamp) for seed in args.seeds]
+    labels = runs[0][1]
+    accs = [float((p.argmax(1) == labels).mean()) for p, _, _ in runs]
+    ensemble = np.mean([p for p, _, _ in runs], axis=0)  # (N, K) average of the runs' probabilities
+    ens_acc = float((ensemble.argmax(1) == labels).mean())
+    mean, slowest = float(np.mean(accs)), max(s for _, _, s in runs)
+    print(f"\nrecipe {args.config}{' (quick)' if args.quick else ''} {' '.join(args.set)}")
+    print(f"per seed:  {', '.join(f'{a:.2%}' for a in accs)}")
+    print(f"mean       {mean:.2%}  target >= {TARGET_MEAN:.2%}  {verdict(mean >= TARGET_MEAN)}")
+    print(f"ensemble   {ens_acc:.2%}  target >= {TARGET_ENSEMBLE:.2%}  {verdict(ens_acc >= TARGET_ENSEMBLE)}")
+    print(f"slowest    {slowest / 60:.1f} min  target <= {TIME_LIMIT_S // 60} min  "
+          f"{verdict(slowest <= TIME_LIMIT_S)}")
+
+
+if __name__ == "__main__":
+    main()

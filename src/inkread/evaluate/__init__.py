@@ -1,0 +1,1 @@
+"""Evaluate a classifier's predicted probabilities: metrics, figures and an HTML report."""

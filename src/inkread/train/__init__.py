@@ -1,0 +1,1 @@
+"""Training with PyTorch: configuration, loop, checkpoints and tracking (import submodules directly)."""

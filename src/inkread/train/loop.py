@@ -1,0 +1,258 @@
+"""The training loop, plain and linear like pytorch/examples: step, epoch, evaluate, fit."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from inkread.data.loader import torch_threads
+from inkread.errors import InkreadError
+from inkread.train.checkpoint import load_tensors, save_checkpoint, update_info
+from inkread.train.config import TrainConfig, TrainSection
+from inkread.train.optim import Schedule, current_lr
+from inkread.train.progress import TrainProgress
+from inkread.train.session import Session, create_session, new_run_dir, restore
+from inkread.train.tracking import Tracker, confusion_matrix, flatten
+
+
+class DivergedError(InkreadError):
+    """The loss became NaN or infinite; the run stopped and kept its last good checkpoint."""
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C during training: says which run to resume and after which epoch."""
+
+    def __init__(self, run_dir: Path, epoch: int) -> None:
+        super().__init__(f"interrupted after epoch {epoch}; continue with: inkread train --resume {run_dir}")
+        self.run_dir, self.epoch = run_dir, epoch
+
+
+@dataclass
+class StepSettings:
+    """What a training step needs besides the batch."""
+
+    label_smoothing: float = 0.0
+    clip_grad_norm: float | None = None
+    bf16: bool = False
+    channels_last: bool = True
+
+    @classmethod
+    def from_config(cls, t: TrainSection) -> StepSettings:
+        """The step settings of a config's train section."""
+        return cls(t.label_smoothing, t.clip_grad_norm, t.bf16, t.channels_last)
+
+
+@dataclass
+class EvalResult:
+    """Mean loss, accuracy and per-sample predictions (N,) with their labels (N,)."""
+
+    loss: float
+    accuracy: float
+    preds: np.ndarray
+    labels: np.ndarray
+
+
+def layout(x: torch.Tensor, channels_last: bool) -> torch.Tensor:
+    """x (B, C, H, W) in the memory layout the model was converted to."""
+    return x.contiguous(memory_format=torch.channels_last) if channels_last else x
+
+
+def train_step(model: nn.Module, x: torch.Tensor, y: torch.Tensor, optimizer: torch.optim.Optimizer,
+               s: StepSettings) -> tuple[float, int]:
+    """One optimiser step on batch x (B, 1, H, W), y (B,); returns (loss, correct predictions)."""
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=s.bf16):
+        logits = model(layout(x, s.channels_last))  # (B, K)
+    loss = F.cross_entropy(logits.float(), y, label_smoothing=s.label_smoothing)
+    value = loss.item()
+    if not math.isfinite(value):
+        return value, 0  # the caller stops the run; no step is taken on a non-finite loss
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    if s.clip_grad_norm is not None:
+        nn.utils.clip_grad_norm_(model.parameters(), s.clip_grad_norm)
+    optimizer.step()
+    return value, int((logits.argmax(dim=1) == y).sum())
+
+
+def train_one_epoch(model: nn.Module, batches: Iterable[tuple[torch.Tensor, torch.Tensor]],
+                    optimizer: torch.optim.Optimizer, schedule: Schedule, s: StepSettings, *,
+                    progress: TrainProgress | None = None, tracker: Tracker | None = None,
+                    global_step: int = 0, log_every: int = 20) -> dict[str, float]:
+    """Train on every batch once; returns mean loss, accuracy, images, seconds and images/s."""
+    model.train()
+    total_loss, correct, seen, start = 0.0, 0, 0, time.perf_counter()
+    for x, y in batches:
+        loss, right = train_step(model, x, y, optimizer, s)
+        if not math.isfinite(loss):
+            raise FloatingPointError(f"loss became {loss} at step {global_step + 1}")
+        lr = current_lr(optimizer)
+        schedule.after_batch()
+        global_step += 1
+        total_loss, correct, seen = total_loss + loss * len(y), correct + right, seen + len(y)
+        if progress is not None:
+            progress.update(total_loss / seen, correct / seen, lr, len(y))
+        if tracker is not None and global_step % log_every == 0:
+            tracker.step(global_step, loss, right / len(y), lr)
+    seconds = time.perf_counter() - start
+    return {"train_loss": total_loss / max(seen, 1), "train_accuracy": correct / max(seen, 1),
+            "images": seen, "seconds": seconds, "images_per_s": seen / max(seconds, 1e-9)}
+
+
+def predict_logits(model: nn.Module, batches: Iterable[tuple[torch.Tensor, torch.Tensor]],
+                   s: StepSettings) -> tuple[torch.Tensor, torch.Tensor]:
+    """Logits (N, K) float32 and labels (N,) for every batch, in eval mode without gradients."""
+    was_training = model.training
+    model.eval()
+    outs, labels = [], []
+    with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=s.bf16):
+        for x, y in batches:
+            outs.append(model(layout(x, s.channels_last)).float())
+            labels.append(y)
+    model.train(was_training)
+    return torch.cat(outs), torch.cat(labels)
+
+
+def evaluate(model: nn.Module, batches: Iterable[tuple[torch.Tensor, torch.Tensor]],
+             s: StepSettings) -> EvalResult:
+    """Mean cross-entropy and accuracy over `batches` (no label smoothing)."""
+    logits, y = predict_logits(model, batches, s)
+    loss = float(F.cross_entropy(logits, y)) if len(y) else float("nan")
+    preds = logits.argmax(dim=1)
+    acc = float((preds == y).float().mean()) if len(y) else float("nan")
+    return EvalResult(loss, acc, preds.numpy(), y.numpy())
+
+
+def _diverged(session: Session, detail: str) -> DivergedError:
+    """The error that stops a run whose loss is no longer finite."""
+    p, cfg = session.progress, session.config
+    kept = (f"the last good checkpoint (epoch {p.epoch}) is kept in {session.run_dir}" if p.epoch
+            else "no epoch finished, so there is no checkpoint")
+    return DivergedError(f"{detail} in epoch {p.epoch + 1}; the run stopped and {kept}",
+                         where=session.run_dir, expected="a finite training loss",
+                         fix=f"train again with a lower optim.lr (now {cfg.optim.lr:g}) or with "
+                         "train.clip_grad_norm set, e.g. --set train.clip_grad_norm=1.0")
+
+
+def _run_epoch(session: Session, bar: TrainProgress, tracker: Tracker) -> dict[str, Any]:
+    """Train one epoch, validate, step the per-epoch schedule; returns the epoch's record."""
+    cfg, p, data = session.config, session.progress, session.data
+    s = StepSettings.from_config(cfg.train)
+    bar.start_epoch(p.epoch + 1, cfg.train.epochs, len(data.train))
+    try:
+        stats = train_one_epoch(session.forward, data.train, session.optimizer, session.schedule, s,
+                                progress=bar, tracker=tracker, global_step=p.global_step,
+                                log_every=cfg.train.log_every)
+    except FloatingPointError as exc:
+        raise _diverged(session, str(exc)) from None
+    record: dict[str, Any] = {"epoch": p.epoch + 1, **stats, "lr": current_lr(session.optimizer)}
+    session.schedule.after_epoch()
+    if data.val is not None:
+        val = evaluate(session.forward, data.val, s)
+        record.update(val_loss=val.loss, val_accuracy=val.accuracy)
+        cm = confusion_matrix(val.labels, val.preds, len(data.splits.classes))
+        tracker.confusion("val/confusion_matrix", cm, data.splits.classes, p.epoch + 1)
+    p.global_step += len(data.train)
+    return record
+
+
+def _after_epoch(session: Session, record: dict[str, Any], tracker: Tracker) -> bool:
+    """Update best/patience counters, log and checkpoint; True when early stopping ends the run."""
+    p, patience = session.progress, session.config.train.early_stopping_patience
+    p.epoch = record["epoch"]
+    score = record.get("val_accuracy", record["train_accuracy"])
+    if score > p.best_accuracy:
+        p.best_accuracy, p.best_epoch, p.bad_epochs = score, p.epoch, 0
+    else:
+        p.bad_epochs += 1
+    p.history.append(record)
+    tracker.epoch(record)
+    save_checkpoint(session.run_dir, epoch=p.epoch, model=session.model,
+                    trainer_state=session.trainer_state(), info=session.checkpoint_info(),
+                    best_epoch=p.best_epoch)
+    return patience is not None and p.bad_epochs >= patience
+
+
+@dataclass
+class FitResult:
+    """The outcome of `fit`: where the run is, its test metrics and per-epoch history."""
+
+    run_dir: Path
+    test_accuracy: float
+    test_loss: float
+    best_epoch: int | None
+    epochs_run: int
+    stopped_early: bool
+    history: list[dict[str, Any]]
+    seconds: float
+
+
+def _finish(session: Session, tracker: Tracker, stopped_early: bool, seconds: float) -> FitResult:
+    """Load the best-validation weights, evaluate on the test set and record the result."""
+    p, data = session.progress, session.data
+    if p.best_epoch is not None:
+        best = session.run_dir / "checkpoints" / f"epoch-{p.best_epoch:04d}.safetensors"
+        session.model.load_state_dict(load_tensors(best))
+    test = evaluate(session.forward, data.test, StepSettings.from_config(session.config.train))
+    cm = confusion_matrix(test.labels, test.preds, len(data.splits.classes))
+    tracker.confusion("test/confusion_matrix", cm, data.splits.classes, p.epoch)
+    final = {"test_accuracy": test.accuracy, "test_loss": test.loss,
+             "best_val_accuracy": p.best_accuracy}
+    tracker.hparams(flatten(session.config.model_dump(mode="json")), final)
+    update_info(session.run_dir, status="stopped_early" if stopped_early else "finished",
+                test={"accuracy": test.accuracy, "loss": test.loss, "epoch": p.best_epoch})
+    return FitResult(session.run_dir, test.accuracy, test.loss, p.best_epoch, p.epoch, stopped_early,
+                     p.history, seconds)
+
+
+def fit(cfg: TrainConfig, *, resume: Path | None = None, show_progress: bool = True) -> FitResult:
+    """Train `cfg` from scratch in a new run folder, or continue the run in `resume` to cfg.train.epochs."""
+    with torch_threads(cfg.train.threads):  # the caller's thread count is restored afterwards
+        return _fit(cfg, resume, show_progress)
+
+
+def _fit(cfg: TrainConfig, resume: Path | None, show_progress: bool) -> FitResult:
+    """`fit` with the thread count already set."""
+    run_dir = resume if resume is not None else new_run_dir(cfg)
+    session = create_session(cfg, run_dir)
+    if resume is not None:
+        restore(session)
+    tracker = Tracker(run_dir, resume_epoch=session.progress.epoch)
+    stopped, start = False, time.perf_counter()
+    try:
+        with TrainProgress(show_progress) as bar:
+            if session.progress.epoch == 0:
+                _log_first_batch(session, tracker)
+            while session.progress.epoch < cfg.train.epochs and not stopped:
+                record = _run_epoch(session, bar, tracker)
+                stopped = _after_epoch(session, record, tracker)
+                bar.note(_epoch_line(record))
+        return _finish(session, tracker, stopped, time.perf_counter() - start)
+    except KeyboardInterrupt:
+        raise RunInterrupted(run_dir, session.progress.epoch) from None
+    finally:
+        tracker.close()
+
+
+def _log_first_batch(session: Session, tracker: Tracker) -> None:
+    """Show the first training batch (augmented as trained on), then rewind the loader exactly."""
+    loader = session.data.train
+    state = loader.state_dict()
+    x, _ = next(iter(loader))
+    loader.load_state_dict(state)  # position and augmenter generator as before the peek
+    tracker.images("train/inputs", x, session.data.splits.mean, session.data.splits.std, 0)
+
+
+def _epoch_line(r: dict[str, Any]) -> str:
+    """One human-readable line per epoch."""
+    val = f"  val loss {r['val_loss']:.4f} acc {r['val_accuracy']:.2%}" if "val_accuracy" in r else ""
+    return (f"epoch {r['epoch']}: train loss {r['train_loss']:.4f} acc {r['train_accuracy']:.2%}{val}"
+            f"  {r['images_per_s']:,.0f} img/s  {r['seconds']:.1f}s")

@@ -1,0 +1,55 @@
+"""A rich progress bar on stderr showing loss, accuracy, learning rate, images/s and ETA."""
+
+from __future__ import annotations
+
+import time
+from types import TracebackType
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
+
+
+class TrainProgress:
+    """One bar per epoch; disabled (a no-op) when `enabled` is False."""
+
+    def __init__(self, enabled: bool = True) -> None:
+        self.enabled = enabled
+        self._progress: Progress | None = None
+        self._task: TaskID | None = None
+        self._start = 0.0
+        self._images = 0
+
+    def __enter__(self) -> TrainProgress:
+        if self.enabled:
+            self._progress = Progress(
+                TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                TextColumn("{task.fields[info]}"), TextColumn("ETA"), TimeRemainingColumn(),
+                console=Console(stderr=True), transient=False)
+            self._progress.start()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    def start_epoch(self, epoch: int, epochs: int, batches: int, done: int = 0) -> None:
+        """Begin the bar of `epoch` (1-based) with `batches` steps, `done` of them already run."""
+        self._start, self._images = time.perf_counter(), 0
+        if self._progress is not None:
+            self._task = self._progress.add_task(f"epoch {epoch}/{epochs}", total=batches, completed=done,
+                                                 info="")
+
+    def update(self, loss: float, accuracy: float, lr: float, images: int) -> None:
+        """Advance one batch of `images` images, showing running loss and accuracy."""
+        self._images += images
+        if self._progress is None or self._task is None:
+            return
+        rate = self._images / max(time.perf_counter() - self._start, 1e-9)
+        info = f"loss {loss:.4f}  acc {accuracy:.2%}  lr {lr:.2e}  {rate:,.0f} img/s"
+        self._progress.update(self._task, advance=1, info=info)
+
+    def note(self, text: str) -> None:
+        """Print a line above the bars (e.g. the epoch's validation result)."""
+        if self._progress is not None:
+            self._progress.console.print(text, highlight=False)

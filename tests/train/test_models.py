@@ -1,0 +1,41 @@
+"""Every registered model maps (B, 1, 28, 28) to (B, K); the baseline matches pytorch/examples."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from inkread.errors import ConfigError
+from inkread.models import build_model, model_names
+
+
+@pytest.mark.parametrize("name", model_names())
+@pytest.mark.parametrize("classes", [10, 26])
+def test_output_shape(name: str, classes: int) -> None:
+    model = build_model(name, classes).eval()
+    assert model(torch.rand(3, 1, 28, 28)).shape == (3, classes)
+
+
+def test_registry_has_the_five_families() -> None:
+    assert model_names() == ["logreg", "mlp", "fast_cnn", "accurate_cnn", "baseline"]
+
+
+def test_baseline_parameter_count_matches_pytorch_examples() -> None:
+    model = build_model("baseline", 10)
+    assert sum(p.numel() for p in model.parameters()) == 1_199_882
+
+
+def test_mlp_options_change_the_layers() -> None:
+    model = build_model("mlp", 10, hidden=[64, 32, 16], dropout=0.1)
+    linears = [m for m in model.modules() if isinstance(m, torch.nn.Linear)]
+    assert [m.out_features for m in linears] == [64, 32, 16, 10]
+
+
+def test_unknown_model_lists_the_names() -> None:
+    with pytest.raises(ConfigError, match="logreg, mlp, fast_cnn, accurate_cnn, baseline"):
+        build_model("resnet", 10)
+
+
+def test_unknown_option_lists_the_allowed_ones() -> None:
+    with pytest.raises(ConfigError, match=r"depth.*widths"):
+        build_model("fast_cnn", 10, depth=3)
