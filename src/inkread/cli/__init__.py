@@ -8,6 +8,9 @@ import typer
 
 from inkread.cli.data_cmd import app as data_app
 from inkread.cli.output import err_console
+from inkread.cli.read_cmd import read_cmd
+from inkread.cli.scratch_cmd import app as scratch_app
+from inkread.cli.train_cmd import evaluate_cmd, train_cmd
 from inkread.errors import InkreadError
 
 app = typer.Typer(
@@ -18,6 +21,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(data_app, name="data")
+app.add_typer(scratch_app, name="scratch")
+app.command("train")(train_cmd)
+app.command("evaluate")(evaluate_cmd)
+app.command("read")(read_cmd)
 
 
 def main() -> None:

@@ -1,0 +1,71 @@
+"""`inkread read IMAGE... --model CHECKPOINT`: read the characters in images of handwriting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from inkread.cli.output import console, print_json
+
+Images = Annotated[list[Path], typer.Argument(help="Image files: one character or a line of them.")]
+Model = Annotated[Path, typer.Option("--model", "-m", help="Checkpoint of a training run "
+                                     "(its folder or checkpoint.json).")]
+Json = Annotated[bool, typer.Option("--json", help="Print a machine-readable JSON result.")]
+Annotate = Annotated[Path | None, typer.Option(
+    "--annotate", help="Write the image with boxes and readings to this PNG (with several images, "
+    "each gets its name added: out-<image>.png).")]
+Threshold = Annotated[float | None, typer.Option(
+    min=0.0, max=1.0, help="Reject readings less confident than this (default: the checkpoint's).")]
+
+
+def read_cmd(images: Images, model: Model, json: Json = False, annotate: Annotate = None,
+             threshold: Threshold = None) -> None:
+    """Read each image as a line of characters; unsure characters read as "?"."""
+    from inkread.preprocess import to_pil
+    from inkread.read.classifier import load_reader
+
+    for path in images:
+        to_pil(path)  # refuse missing or unreadable images before the model is loaded
+    reader = load_reader(model)
+    limit = reader.threshold if threshold is None else threshold
+    results = [_read_one(path, reader, limit, _annotation_path(annotate, path, len(images)))
+               for path in images]
+    if json:
+        print_json(results if len(results) > 1 else results[0])
+        return
+    for r in results:
+        _print_result(r)
+
+
+def _read_one(path: Path, reader: Any, threshold: float, out: Path | None) -> dict[str, Any]:
+    """Read one image (and annotate it if asked): the JSON-ready result."""
+    from inkread.read.annotate import write_annotated
+    from inkread.read.reader import read_line
+
+    reading = read_line(path, reader.classify, reader.classes, threshold)
+    result: dict[str, Any] = {"image": str(path), **reading.to_dict(), "threshold": threshold}
+    if out is not None:
+        result["annotated"] = str(write_annotated(path, reading, out))
+    return result
+
+
+def _annotation_path(annotate: Path | None, image: Path, count: int) -> Path | None:
+    """Where the annotated copy of `image` goes: the given path, or one per image when several."""
+    if annotate is None or count == 1:
+        return annotate
+    return annotate.with_name(f"{annotate.stem}-{image.stem}{annotate.suffix or '.png'}")
+
+
+def _print_result(r: dict[str, Any]) -> None:
+    """Human-readable form of one reading."""
+    text = r["text"] or "[dim](no ink found)[/]"
+    console.print(f"[bold]{r['image']}[/]: {text}", highlight=False, soft_wrap=True)
+    for c in r["chars"]:
+        guesses = ", ".join(f"{label} {p:.2f}" for label, p in c["top3"])
+        mark = "[red]rejected[/]" if c["rejected"] else "[green]ok[/]"
+        console.print(f"  {c['label']} {c['confidence']:.3f} {mark}  (top 3: {guesses})",
+                      highlight=False, soft_wrap=True)
+    if "annotated" in r:
+        console.print(f"  wrote {r['annotated']}", highlight=False, soft_wrap=True)

@@ -1,0 +1,77 @@
+"""The ink map: white ink on black at full resolution, paper, lighting and ruled lines removed."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import ndimage as ndi
+
+from inkread.preprocess.background import ink_is_dark, paper_level
+from inkread.preprocess.lines import ruled_lines
+from inkread.preprocess.load import ImageLike, load_gray
+
+# Ink pixels stand this many noise sigmas above the paper (edges), and every stroke reaches
+# the high level somewhere (hysteresis): paper texture and JPEG noise stay below it.
+LOW_SIGMAS, HIGH_SIGMAS = 3.5, 7.0
+# ... and never less than these contrasts on [0, 1]: a clean canvas has no noise to measure.
+MIN_LOW, MIN_HIGH = 3.0 / 255.0, 0.15
+# A mark must have this many pixels and span this fraction of the shorter side (at least
+# MIN_EXTENT px) to count as ink at all; smaller ones are specks of dust or noise.
+MIN_AREA, MIN_EXTENT, MIN_EXTENT_FRACTION = 8, 4, 0.01
+# The ink's full strength is this percentile of the ink pixels' contrast; brighter saturates.
+FULL_INK_PERCENTILE = 90.0
+# Beside the largest mark of a single character, marks with this fraction of its ink are kept
+# wherever they are, and marks with SMALL_PIECE of it when they lie close to it.
+BIG_PIECE, SMALL_PIECE = 0.25, 0.03
+EIGHT = np.ones((3, 3), dtype=bool)
+
+
+def ink_map(image: ImageLike) -> np.ndarray:
+    """Any image -> ink (H, W) float32 in [0, 1], white on black, zero wherever there is no ink."""
+    return ink_from_gray(load_gray(image))
+
+
+def ink_from_gray(gray: np.ndarray) -> np.ndarray:
+    """Grey levels (H, W) in [0, 1] -> ink (H, W) float32 in [0, 1], white on black."""
+    x = 1.0 - gray if ink_is_dark(gray) else gray  # MNIST polarity: light ink on dark paper
+    level, sigma = paper_level(x)
+    contrast = x - level  # (H, W): how far each pixel stands above the paper
+    low = max(LOW_SIGMAS * sigma, MIN_LOW)
+    high = max(HIGH_SIGMAS * sigma, MIN_HIGH)
+    mask = contrast > low
+    mask &= ~ruled_lines(mask)
+    mask = significant(mask, contrast, high)
+    if not mask.any():
+        return np.zeros(gray.shape, dtype=np.float32)
+    full = float(np.percentile(contrast[mask], FULL_INK_PERCENTILE))
+    return np.where(mask, np.clip(contrast / full, 0.0, 1.0), 0.0).astype(np.float32)
+
+
+def significant(mask: np.ndarray, contrast: np.ndarray, high: float) -> np.ndarray:
+    """Keep the 8-connected parts of mask (H, W) that reach `high` contrast and are no speck."""
+    labels, n = ndi.label(mask, structure=EIGHT)
+    if n == 0:
+        return mask
+    seeded = np.bincount(labels[contrast > high], minlength=n + 1)[1:] > 0  # (n,) reaches high
+    area = np.bincount(labels.ravel(), minlength=n + 1)[1:]  # (n,)
+    extent = np.array([max(s[0].stop - s[0].start, s[1].stop - s[1].start)
+                       for s in ndi.find_objects(labels) if s is not None])  # (n,)
+    min_extent = max(MIN_EXTENT, MIN_EXTENT_FRACTION * min(mask.shape))
+    keep = np.concatenate([[False], seeded & (area >= MIN_AREA) & (extent >= min_extent)])
+    return keep[labels]
+
+
+def drop_specks(ink: np.ndarray) -> np.ndarray:
+    """Keep one character's marks: the largest, others with a quarter of its ink, and small ones
+    only if they touch its box grown by half (a broken stroke); dust elsewhere goes."""
+    labels, n = ndi.label(ink > 0, structure=EIGHT)
+    if n <= 1:
+        return ink
+    mass = np.asarray(ndi.sum(ink, labels, np.arange(1, n + 1)))  # (n,)
+    boxes = ndi.find_objects(labels)
+    main = boxes[int(mass.argmax())]
+    assert main is not None
+    grown = [(s.start - (s.stop - s.start) // 2, s.stop + (s.stop - s.start) // 2) for s in main]
+    near = np.array([b is not None and all(lo < s.stop and s.start < hi for s, (lo, hi)
+                                           in zip(b, grown, strict=True)) for b in boxes])
+    keep = (mass >= BIG_PIECE * mass.max()) | (near & (mass >= SMALL_PIECE * mass.max()))
+    return np.where(np.concatenate([[False], keep])[labels], ink, 0.0).astype(np.float32)

@@ -1,0 +1,87 @@
+"""Open any image (path, bytes, PIL image, array; any mode, size and EXIF orientation) as grey levels."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from inkread.errors import DataError
+
+ImageLike = str | Path | bytes | Image.Image | np.ndarray
+
+# ITU-R 601 luma weights: the grey a person sees in a colour photo of ink.
+LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
+
+
+def to_pil(image: ImageLike) -> Image.Image:
+    """Open a path, bytes, PIL image or array as a PIL image with EXIF orientation applied."""
+    if isinstance(image, np.ndarray):
+        return Image.fromarray(_array_to_uint8(image))
+    if isinstance(image, Image.Image):
+        return ImageOps.exif_transpose(image) or image
+    where = str(image) if isinstance(image, (str, Path)) else "<bytes>"
+    if isinstance(image, (str, Path)) and not Path(image).is_file():
+        raise DataError("no such file", where=where, expected="an existing image file",
+                        fix="check the path")
+    source = io.BytesIO(image) if isinstance(image, bytes) else image
+    try:
+        img = Image.open(source)
+        img.load()
+        return ImageOps.exif_transpose(img) or img
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise DataError(f"not a readable image ({exc})", where=where,
+                        expected="a PNG, JPEG, BMP, GIF, TIFF or WebP file",
+                        fix="re-save or re-export the image") from None
+
+
+def _array_to_uint8(a: np.ndarray) -> np.ndarray:
+    """Scale a bool, float [0, 1], 16-bit or uint8 array of shape (H, W[, C]) to uint8."""
+    if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[2] not in (1, 3, 4)) or a.size == 0:
+        raise DataError(f"image array has shape {a.shape}",
+                        expected="(H, W), (H, W, 1), (H, W, 3) or (H, W, 4)")
+    if a.ndim == 3 and a.shape[2] == 1:
+        a = a[..., 0]
+    if a.dtype == np.uint8:
+        return np.ascontiguousarray(a)
+    if a.dtype == bool:
+        return a.astype(np.uint8) * 255
+    if a.dtype.kind == "f":
+        peak = 255.0 if float(np.nanmax(a)) > 1.0 else 1.0
+        return (np.clip(np.nan_to_num(a) / peak, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+    peak = 65535 if a.max(initial=0) > 255 else 255
+    return (np.clip(a.astype(np.float64), 0, peak) * 255.0 / peak + 0.5).astype(np.uint8)
+
+
+def to_gray(img: Image.Image) -> np.ndarray:
+    """Grey levels (H, W) float32 in [0, 1]; transparent pixels take a colour contrasting the ink."""
+    if img.mode in ("I;16", "I;16B", "I;16L", "I;16N"):
+        return (np.asarray(img, dtype=np.float64) / 65535.0).astype(np.float32)
+    if img.mode in ("I", "F"):
+        a = np.asarray(img, dtype=np.float64)
+        top = a.max(initial=0.0)
+        peak = 65535.0 if top > 255 else 255.0 if top > 1.0 else 1.0
+        return np.clip(a / peak, 0.0, 1.0).astype(np.float32)
+    if img.mode in ("RGBA", "LA", "PA", "La", "RGBa") or "transparency" in img.info:
+        return _flatten_alpha(np.asarray(img.convert("RGBA"), dtype=np.float32) / 255.0)
+    if img.mode in ("L", "1"):
+        return np.asarray(img.convert("L"), dtype=np.float32) / 255.0
+    return np.asarray(img.convert("RGB"), dtype=np.float32) @ (LUMA / 255.0)
+
+
+def _flatten_alpha(rgba: np.ndarray) -> np.ndarray:
+    """Composite (H, W, 4) RGBA in [0, 1] onto paper: ink is what is opaque on a transparent canvas."""
+    lum, alpha = rgba[..., :3] @ LUMA, rgba[..., 3]
+    if alpha.min() >= 0.99:
+        return lum.astype(np.float32)
+    # The colour of the opaque strokes decides the paper: dark strokes go on white, light on black.
+    ink_lum = float((lum * alpha).sum() / max(float(alpha.sum()), 1e-6))
+    paper = 1.0 if ink_lum < 0.5 else 0.0
+    return (lum * alpha + paper * (1.0 - alpha)).astype(np.float32)
+
+
+def load_gray(image: ImageLike) -> np.ndarray:
+    """Any image -> grey levels (H, W) float32 in [0, 1], upright as its EXIF tag says."""
+    return to_gray(to_pil(image))

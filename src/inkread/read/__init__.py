@@ -1,0 +1,1 @@
+"""Reading lines of handwriting: segmentation, per-character reading with reject, test strings."""

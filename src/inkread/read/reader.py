@@ -1,0 +1,85 @@
+"""Read a line of handwriting: segment it, classify each character, and say "?" when unsure."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+from inkread.preprocess import ImageLike, ink_map, to_model_input
+from inkread.read.piece import Piece
+from inkread.read.segment import segment
+from inkread.read.widths import shape_loglik
+
+# classify(batch uint8 (N, 28, 28), white on black) -> probabilities (N, K)
+Classify = Callable[[np.ndarray], np.ndarray]
+REJECTED = "?"
+
+
+@dataclass(frozen=True)
+class CharReading:
+    """One character: where it is, what it most likely is, and whether that is sure enough."""
+
+    box: tuple[int, int, int, int]  # x0, y0, x1, y1 in image pixels, ends exclusive
+    label: str
+    confidence: float
+    top3: tuple[tuple[str, float], ...]
+    rejected: bool
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A line read left to right; rejected characters are "?" in `text`."""
+
+    text: str
+    chars: tuple[CharReading, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready form."""
+        return {"text": self.text, "chars": [asdict(c) for c in self.chars]}
+
+
+def model_inputs(inks: Sequence[np.ndarray], deskew: bool = False) -> np.ndarray:
+    """Stack character inks as the model's input (N, 28, 28) uint8; an empty ink is all black."""
+    out = np.zeros((len(inks), 28, 28), dtype=np.uint8)
+    for i, ink in enumerate(inks):
+        x = to_model_input(ink, deskew_slant=deskew)
+        if x is not None:
+            out[i] = x
+    return out
+
+
+def read_ink(ink: np.ndarray, classify: Classify, classes: Sequence[str], threshold: float = 0.0,
+             *, deskew: bool = False) -> Reading:
+    """Read an ink map (H, W) (white on black, zero background) as a line of characters."""
+
+    def plausibility(pieces: list[Piece], h: float) -> np.ndarray:
+        # the reader's log-confidence + how character-like the shape is (height, upright width)
+        confidence = classify(model_inputs([p.ink for p in pieces], deskew)).max(axis=1)  # (N,)
+        return np.array([math.log(max(float(c), 1e-12)) + shape_loglik(p.ink, h)
+                         for p, c in zip(pieces, confidence, strict=True)])
+
+    pieces = segment(ink, plausibility)
+    if not pieces:
+        return Reading("", ())
+    probs = classify(model_inputs([p.ink for p in pieces], deskew))  # (N, K)
+    chars = tuple(_char(p, row, classes, threshold) for p, row in zip(pieces, probs, strict=True))
+    return Reading("".join(REJECTED if c.rejected else c.label for c in chars), chars)
+
+
+def _char(piece: Piece, probs: np.ndarray, classes: Sequence[str], threshold: float) -> CharReading:
+    """The reading of one piece from its probabilities (K,)."""
+    order = np.argsort(-probs, kind="stable")[:3]
+    top3 = tuple((classes[int(k)], round(float(probs[k]), 6)) for k in order)
+    confidence = float(probs[order[0]])
+    return CharReading(box=piece.box, label=top3[0][0], confidence=round(confidence, 6), top3=top3,
+                       rejected=confidence < threshold)
+
+
+def read_line(image: ImageLike, classify: Classify, classes: Sequence[str], threshold: float = 0.0,
+              *, deskew: bool = False) -> Reading:
+    """Read any image of a line of characters; blank input reads as the empty string."""
+    return read_ink(ink_map(image), classify, classes, threshold, deskew=deskew)

@@ -1,0 +1,85 @@
+"""`inkread read`: readings as text or JSON, annotated copies, and clear errors for bad input."""
+
+from __future__ import annotations
+
+import json
+import sys
+import types
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from inkread.cli import app
+from inkread.data.types import Dataset
+from inkread.read.quick_model import MEAN, STD, SmallCNN
+from inkread.read.synth import synth_string
+from tests.conftest import run_cli
+
+
+@pytest.fixture
+def checkpoint(monkeypatch: pytest.MonkeyPatch, quick_model: SmallCNN) -> str:
+    """A stand-in for inkread.train.checkpoint whose load_checkpoint returns the quick CNN."""
+    info = types.SimpleNamespace(classes=list("0123456789"), mean=MEAN, std=STD,
+                                 raw={"temperature": 1.0, "threshold": 0.5})
+
+    def load_checkpoint(path: str | Path, **_: Any) -> tuple[SmallCNN, types.SimpleNamespace]:
+        assert str(path) == "run-folder"
+        return quick_model, info
+
+    fake = types.ModuleType("inkread.train.checkpoint")
+    fake.load_checkpoint = load_checkpoint  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "inkread.train.checkpoint", fake)
+    return "run-folder"
+
+
+def _strings(mnist: Dataset, folder: Path, seeds: tuple[int, ...]) -> list[tuple[Path, str]]:
+    assert mnist.test is not None
+    out = []
+    for s in seeds:
+        image, text = synth_string(mnist.test, s)
+        path = folder / f"line{s}.png"
+        Image.fromarray(image).save(path)
+        out.append((path, text))
+    return out
+
+
+def test_read_json_and_annotate(tmp_path: Path, mnist: Dataset, checkpoint: str) -> None:
+    (path, _), = _strings(mnist, tmp_path, (4,))
+    result = CliRunner().invoke(app, ["read", str(path), "--model", checkpoint, "--json",
+                                      "--annotate", str(tmp_path / "out.png")])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["image"] == str(path) and doc["threshold"] == 0.5
+    assert len(doc["text"]) == len(doc["chars"]) and doc["text"].replace("?", "") != ""
+    assert Path(doc["annotated"]).is_file()
+
+
+def test_read_several_images_as_text(tmp_path: Path, mnist: Dataset, checkpoint: str) -> None:
+    lines = _strings(mnist, tmp_path, (1, 2))
+    result = CliRunner().invoke(app, ["read", *(str(p) for p, _ in lines), "--model", checkpoint,
+                                      "--annotate", str(tmp_path / "ann.png"), "--threshold", "0"])
+    assert result.exit_code == 0, result.output
+    for path, _ in lines:
+        assert f"{path}:" in result.stdout
+        assert (tmp_path / f"ann-{path.stem}.png").is_file()
+
+
+@pytest.mark.parametrize("content", [None, b"hello"])
+def test_bad_images_exit_2_without_traceback(tmp_path: Path, content: bytes | None) -> None:
+    path = tmp_path / "digit.png"
+    if content is not None:
+        path.write_bytes(content)
+    proc = run_cli("read", str(path), "--model", str(tmp_path / "no-run"))
+    assert proc.returncode == 2
+    assert "digit.png" in proc.stderr and "Traceback" not in proc.stderr
+    assert ("no such file" if content is None else "not a readable image") in proc.stderr
+
+
+def test_missing_checkpoint_exits_2(tmp_path: Path) -> None:
+    path = tmp_path / "blank.png"
+    Image.new("L", (40, 40), 255).save(path)
+    proc = run_cli("read", str(path), "--model", str(tmp_path / "no-run"))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and "no-run" in proc.stderr
