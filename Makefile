@@ -17,9 +17,13 @@ $(STAMP): pyproject.toml
 system:
 	@bash scripts/install-system-packages.sh
 
+# The main job: verify MNIST, preview augmentation, train the fast recipe, write an evaluation report.
 demo: $(STAMP)
 	$(BIN)/inkread data check mnist
 	$(BIN)/inkread data preview mnist --augment -o runs/preview.png
+	rm -rf runs/demo
+	$(BIN)/inkread train --config configs/fast.yaml --set train.epochs=3 --set run.name=demo
+	$(BIN)/inkread evaluate runs/demo -o runs/demo/report
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
@@ -34,6 +38,9 @@ test: $(STAMP) system lint typecheck unit
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/data_pipeline.py
+	$(BIN)/python benchmarks/scratch_vs_references.py
+	$(BIN)/python benchmarks/time_to_accuracy.py
+	$(BIN)/python benchmarks/read_strings.py
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache .mypy_cache .ruff_cache
