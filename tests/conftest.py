@@ -11,6 +11,8 @@ import pytest
 
 from inkread.data.catalog import load_dataset
 from inkread.data.types import Dataset
+from inkread.read.quick_model import SmallCNN, classifier
+from tests.preprocess.classifier import Classify, cached_model
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -19,6 +21,18 @@ REPO = Path(__file__).resolve().parents[1]
 def mnist() -> Dataset:
     """The real MNIST shipped in data/mnist, verified."""
     return load_dataset("mnist")
+
+
+@pytest.fixture(scope="session")
+def quick_model(request: pytest.FixtureRequest, mnist: Dataset) -> SmallCNN:
+    """A quick CNN (~98.4% on MNIST) trained once and cached across runs, in eval mode."""
+    return cached_model(request.config, mnist)
+
+
+@pytest.fixture(scope="session")
+def classify(quick_model: SmallCNN) -> Classify:
+    """classify(batch uint8 (N, 28, 28)) -> probabilities (N, 10)."""
+    return classifier(quick_model)
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None,
