@@ -37,6 +37,11 @@ def _class_quota(counts: np.ndarray, fraction: float) -> np.ndarray:
 
 def normalization_stats(images: np.ndarray) -> tuple[float, float]:
     """Mean and standard deviation of all pixels scaled to [0, 1] (float64 accumulation)."""
+    if images.dtype == np.uint8:  # a 256-bin histogram avoids a float64 copy of the whole set
+        counts = np.bincount(images.reshape(-1), minlength=256).astype(np.float64)
+        levels = np.arange(256, dtype=np.float64) / 255.0
+        mean = float(counts @ levels / counts.sum())
+        return mean, float(np.sqrt(counts @ (levels - mean) ** 2 / counts.sum()))
     x = images.reshape(-1).astype(np.float64) / 255.0
     return float(x.mean()), float(x.std())
 
