@@ -7,10 +7,14 @@ import sys
 import typer
 
 from inkread.cli.data_cmd import app as data_app
+from inkread.cli.export_cmd import export_cmd
+from inkread.cli.models_cmd import app as models_app
 from inkread.cli.output import err_console
 from inkread.cli.read_cmd import read_cmd
 from inkread.cli.scratch_cmd import app as scratch_app
+from inkread.cli.serve_cmd import serve_cmd
 from inkread.cli.train_cmd import evaluate_cmd, train_cmd
+from inkread.cli.tune_cmd import tune_cmd
 from inkread.errors import InkreadError
 
 app = typer.Typer(
@@ -25,6 +29,10 @@ app.add_typer(scratch_app, name="scratch")
 app.command("train")(train_cmd)
 app.command("evaluate")(evaluate_cmd)
 app.command("read")(read_cmd)
+app.command("export")(export_cmd)
+app.command("serve")(serve_cmd)
+app.command("tune")(tune_cmd)
+app.add_typer(models_app, name="models")
 
 
 def main() -> None:
