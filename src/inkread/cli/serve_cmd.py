@@ -1,10 +1,85 @@
-"""`inkread serve`: placeholder until implemented."""
+"""`inkread serve --model model.onnx`: the HTTP service (FastAPI on uvicorn, onnxruntime, no torch)."""
 
 from __future__ import annotations
 
+import os
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from inkread.cli.output import err_console
 from inkread.errors import InkreadError
 
+Model = Annotated[str, typer.Option("--model", "-m", help="ONNX file from `inkread export`, or a registry "
+                                    "URI models:/NAME@ALIAS or models:/NAME/VERSION.")]
+Host = Annotated[str, typer.Option(help="Address to listen on; 127.0.0.1 keeps the service on this machine, "
+                                   "0.0.0.0 opens it to the network.")]
+Port = Annotated[int, typer.Option(min=0, max=65535, help="TCP port.")]
+Workers = Annotated[int, typer.Option(min=1, help="Worker processes (each loads the model).")]
+Threads = Annotated[int, typer.Option(min=1, help="onnxruntime threads per inference.")]
+Timeout = Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds allowed to receive and to "
+                                        "process a request.")]
+MaxUpload = Annotated[float, typer.Option("--max-upload-mb", min=0.001, help="Largest request body in MiB.")]
+MaxPixels = Annotated[int, typer.Option("--max-pixels", min=1, help="Largest image in pixels (width x "
+                                        "height, read from the header before decoding).")]
+Cors = Annotated[list[str] | None, typer.Option("--cors-origin", help="Allow this origin to call the API "
+                                                "from its pages (repeatable); CORS is off by default.")]
+LogLevel = Annotated[str, typer.Option(help="uvicorn log level: critical, error, warning, info, debug.")]
 
-def serve_cmd() -> None:
-    """Not implemented yet."""
-    raise InkreadError("`inkread serve` is not implemented yet")
+
+def resolve_model(model: str) -> Path:
+    """The local ONNX file for --model: a path, or a registry URI resolved (and hash-checked) locally."""
+    if not model.startswith("models:/"):
+        return Path(model)
+    try:
+        from inkread.registry.resolve import resolve_model_uri
+    except ImportError:
+        raise InkreadError("model registry URIs are not supported by this installation", where=model,
+                           expected="a path to an ONNX file", fix="pass the ONNX file's path") from None
+    return Path(resolve_model_uri(model))
+
+
+def serve_cmd(model: Model, host: Host = "127.0.0.1", port: Port = 8000, workers: Workers = 1,
+              threads: Threads = 1, timeout: Timeout = 20.0, max_upload_mb: MaxUpload = 8.0,
+              max_pixels: MaxPixels = 16_000_000, cors_origin: Cors = None,
+              log_level: LogLevel = "info") -> None:
+    """Serve a model over HTTP: POST /v1/recognize and /v1/read, the drawing page at /, docs at /docs."""
+    import uvicorn
+
+    from inkread.serve.settings import ServeSettings
+
+    path = resolve_model(model)
+    settings = ServeSettings(max_upload_bytes=int(max_upload_mb * 1024 * 1024), max_pixels=max_pixels,
+                             request_timeout_s=timeout, threads=threads, cors_origins=list(cors_origin or []))
+    common = {"host": host, "port": port, "log_level": log_level, "server_header": False,
+              "timeout_graceful_shutdown": 5}
+    if workers == 1:
+        from inkread.serve.app import create_app
+
+        app = create_app(path, settings)  # loads the model once; a bad file is refused here, clearly
+        _announce(app.state.model, host, port)
+        uvicorn.run(app, **common)  # type: ignore[arg-type]
+        return
+    from inkread.export.runtime import load_onnx
+
+    _announce(load_onnx(path), host, port)  # check the file before starting the workers that load it
+    _share_metrics()
+    os.environ["INKREAD_SERVE_MODEL"] = str(path.resolve())
+    os.environ["INKREAD_SERVE_SETTINGS"] = settings.model_dump_json()
+    uvicorn.run("inkread.serve.app:app_from_env", factory=True, workers=workers, **common)  # type: ignore[arg-type]
+
+
+def _announce(model: Any, host: str, port: int) -> None:
+    """Say which model is served where."""
+    err_console.print(f"serving {model.name} (sha256 {model.sha256[:12]}…, {len(model.classes)} classes) "
+                      f"on http://{host}:{port}", highlight=False, soft_wrap=True)
+
+
+def _share_metrics() -> None:
+    """Give the workers a shared folder for Prometheus metrics (removed when the process exits)."""
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        folder = tempfile.TemporaryDirectory(prefix="inkread-metrics-")
+        _share_metrics.folder = folder  # type: ignore[attr-defined]  # kept alive until exit
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder.name

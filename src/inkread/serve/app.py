@@ -1,0 +1,169 @@
+"""The FastAPI application: routes, limits, metrics and the drawing page, over one loaded model."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import time
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+import inkread
+from inkread.errors import InkreadError
+from inkread.export.runtime import OnnxModel, load_onnx
+from inkread.serve import service
+from inkread.serve.decode import extract, read_body, to_image
+from inkread.serve.errors import ApiError, install_handlers
+from inkread.serve.monitor import Monitor
+from inkread.serve.openapi import request_body
+from inkread.serve.schemas import ERRORS, LineReading, Recognition, Status
+from inkread.serve.settings import ServeSettings
+
+STATIC = Path(__file__).parent / "static"
+ENV_MODEL, ENV_SETTINGS = "INKREAD_SERVE_MODEL", "INKREAD_SERVE_SETTINGS"  # for --workers > 1
+T = TypeVar("T")
+
+
+class Runner:
+    """Runs the CPU work of requests on a bounded pool of threads, each within the timeout."""
+
+    def __init__(self, settings: ServeSettings) -> None:
+        self.settings = settings
+        self.pool = ThreadPoolExecutor(settings.max_concurrency, thread_name_prefix="inkread-serve")
+
+    async def run(self, fn: Callable[[], T]) -> T:
+        """fn() on the pool; 503 when it takes longer than the timeout (it finishes in the background)."""
+        future = asyncio.get_running_loop().run_in_executor(self.pool, fn)
+        try:
+            return await asyncio.wait_for(future, self.settings.request_timeout_s)
+        except TimeoutError:
+            raise ApiError(503, f"Processing took longer than {self.settings.request_timeout_s:g} s; send a "
+                                "smaller image or try again when the server is less busy.") from None
+
+
+class RequestMetrics:
+    """ASGI middleware counting every request by route template and status, with its latency."""
+
+    def __init__(self, app: ASGIApp, monitor: Monitor) -> None:
+        self.app, self.monitor = app, monitor
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start, status = time.perf_counter(), 500
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            route = getattr(scope.get("route"), "path", None) or "unmatched"
+            self.monitor.request(route, status, time.perf_counter() - start)
+
+
+def create_app(model_path: str | Path, settings: ServeSettings | None = None) -> FastAPI:
+    """The service over the ONNX export at `model_path`, loaded once, here."""
+    s = settings or ServeSettings()
+    model = load_onnx(model_path, threads=s.threads)
+    monitor = Monitor(model.classes, model.train_stats, s.drift_window, s.drift_min_samples)
+    runner = Runner(s)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        runner.pool.shutdown(wait=False, cancel_futures=True)
+        if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            from prometheus_client import multiprocess
+
+            multiprocess.mark_process_dead(os.getpid())
+
+    app = FastAPI(title="inkread", version=inkread.__version__, lifespan=lifespan,
+                  description="Read handwritten characters: one at a time, or a line of them.")
+    app.state.model, app.state.monitor, app.state.settings = model, monitor, s
+    install_handlers(app)
+    _routes(app, model, monitor, runner, s)
+    _pages(app)
+    app.add_middleware(RequestMetrics, monitor=monitor)
+    if s.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=s.cors_origins, allow_methods=["GET", "POST"],
+                           allow_headers=["Content-Type"])
+    return app
+
+
+def _image_route(app: FastAPI, path: str, runner: Runner, s: ServeSettings, allow_pixels: bool,
+                 work: Callable[[Any], dict[str, Any]], **kw: Any) -> None:
+    """A POST route that decodes the request's image within the limits and runs `work` on it."""
+
+    async def endpoint(request: Request) -> Any:
+        payload = await extract(request, await read_body(request, s), s, allow_pixels=allow_pixels)
+        try:
+            return await runner.run(lambda: work(to_image(payload, s)))
+        except InkreadError as exc:  # the preprocessing refused the image (e.g. an unusable array)
+            raise ApiError(400, f"The image cannot be used: {exc.render()}") from None
+
+    extra = {"requestBody": request_body(s, allow_pixels)}
+    app.post(path, responses=ERRORS, openapi_extra=extra, **kw)(endpoint)
+
+
+def _routes(app: FastAPI, model: OnnxModel, monitor: Monitor, runner: Runner, s: ServeSettings) -> None:
+    """The API routes."""
+    info = service.model_info(model)
+    _image_route(app, service.RECOGNIZE, runner, s, True, lambda im: service.recognize(model, monitor, im),
+                 response_model=Recognition, summary="Recognise one character",
+                 description='Multipart field `file`, JSON `{"image": base64}` or JSON `{"pixels": 28x28}`.')
+    _image_route(app, service.READ, runner, s, False, lambda im: service.read(model, monitor, im),
+                 response_model=LineReading, summary="Read a line of characters",
+                 description='Multipart field `file` or JSON `{"image": base64}`.')
+
+    @app.get("/healthz", response_model=Status, response_model_exclude_none=True, summary="Liveness")
+    async def healthz() -> dict[str, Any]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", response_model=Status, summary="Readiness: the model is loaded",
+             responses={503: {"model": Status}})
+    async def readyz(request: Request) -> Any:
+        if getattr(request.app.state, "model", None) is None:
+            return JSONResponse({"status": "loading", "model": None}, status_code=503)
+        return {"status": "ready", "model": info}
+
+    @app.get("/metrics", summary="Prometheus metrics", response_class=Response)
+    async def metrics() -> Response:
+        return Response(monitor.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
+
+    @app.get("/v1/stats", summary="Counts, reject rate, class mix, input statistics and drift")
+    async def stats() -> dict[str, Any]:
+        return monitor.stats(info)
+
+
+def _pages(app: FastAPI) -> None:
+    """The drawing page at / and its files under /static."""
+    app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
+
+    @app.get("/", include_in_schema=False)
+    async def index() -> Response:
+        page = STATIC / "index.html"
+        if not page.is_file():
+            return JSONResponse({"detail": "The drawing page is not installed; use the API at /docs."},
+                                status_code=404)
+        return FileResponse(page, media_type="text/html")
+
+
+def app_from_env() -> FastAPI:
+    """The app of one worker process when serving with --workers > 1 (model and settings from env)."""
+    settings = ServeSettings.model_validate(json.loads(os.environ.get(ENV_SETTINGS) or "{}"))
+    return create_app(os.environ[ENV_MODEL], settings)

@@ -1,0 +1,51 @@
+"""What the endpoints compute: one character's recognition, or a line's reading, from an image."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from inkread.export.runtime import OnnxModel
+from inkread.preprocess import preprocess
+from inkread.read.reader import REJECTED, read_line
+from inkread.serve.decode import Decoded
+from inkread.serve.monitor import Monitor
+
+RECOGNIZE, READ = "/v1/recognize", "/v1/read"
+
+
+def model_info(model: OnnxModel) -> dict[str, str]:
+    """The model's name and hash, as every answer carries them."""
+    return {"name": model.name, "sha256": model.sha256}
+
+
+def recognize(model: OnnxModel, monitor: Monitor, image: Decoded) -> dict[str, Any]:
+    """Preprocess one character and classify it; blank and rejected answers as the API describes."""
+    x = preprocess(image)  # (28, 28) uint8 or None
+    base = {"threshold": model.threshold, "model": model_info(model)}
+    if x is None:
+        monitor.blank_input(RECOGNIZE)
+        return {"label": "", "rejected": False, "blank": True, "confidence": 0.0,
+                "probabilities": dict.fromkeys(model.classes, 0.0), "top3": [], "input": None, **base}
+    probs = model.classify(x[None])[0]  # (K,)
+    order = np.argsort(-probs, kind="stable")[:3]
+    best, confidence = model.classes[int(order[0])], float(probs[order[0]])
+    rejected = confidence < model.threshold
+    monitor.character(RECOGNIZE, best, confidence, rejected)
+    monitor.model_input(x, int(order[0]))
+    return {"label": REJECTED if rejected else best, "rejected": rejected, "blank": False,
+            "confidence": round(confidence, 6),
+            "probabilities": {c: round(float(p), 6) for c, p in zip(model.classes, probs, strict=True)},
+            "top3": [[model.classes[int(k)], round(float(probs[k]), 6)] for k in order],
+            "input": x.tolist(), **base}
+
+
+def read(model: OnnxModel, monitor: Monitor, image: Decoded) -> dict[str, Any]:
+    """Read a line of characters left to right."""
+    reading = read_line(image, model.classify, model.classes, model.threshold).to_dict()
+    if not reading["chars"]:
+        monitor.blank_input(READ)
+    for c in reading["chars"]:
+        monitor.character(READ, c["top3"][0][0], float(c["confidence"]), bool(c["rejected"]))
+    return {**reading, "threshold": model.threshold, "model": model_info(model)}

@@ -1,0 +1,52 @@
+"""Test images for the service: real MNIST digits drawn large, dark on white, as a person would send."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+
+import numpy as np
+from PIL import Image
+
+
+def png(a: np.ndarray | Image.Image, fmt: str = "PNG") -> bytes:
+    """Encode an image array (H, W) uint8 or a PIL image."""
+    img = a if isinstance(a, Image.Image) else Image.fromarray(a)
+    buf = io.BytesIO()
+    img.save(buf, fmt)
+    return buf.getvalue()
+
+
+def paper_digit(digit: np.ndarray, scale: int = 4) -> np.ndarray:
+    """An MNIST digit (28, 28) as dark ink on white paper, `scale` times larger: (28*scale, 28*scale)."""
+    big = np.kron(255 - digit, np.ones((scale, scale), dtype=np.uint8))
+    return big.astype(np.uint8)
+
+
+def paper_line(digits: list[np.ndarray], scale: int = 3, gap: int = 12) -> np.ndarray:
+    """MNIST digits cropped to their ink and laid left to right on white paper with `gap` px between."""
+    crops = []
+    for d in digits:
+        cols = np.flatnonzero(d.max(axis=0) > 0)
+        crops.append(paper_digit(d[:, cols[0]:cols[-1] + 1], scale))
+    h = crops[0].shape[0]
+    spacer = np.full((h, gap), 255, dtype=np.uint8)
+    row = np.concatenate([p for c in crops for p in (spacer, c)] + [spacer], axis=1)
+    pad = np.full((gap, row.shape[1]), 255, dtype=np.uint8)
+    return np.concatenate([pad, row, pad])
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    """One PNG chunk: length, type, data, CRC."""
+    crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+
+def png_bomb(side: int = 20000) -> bytes:
+    """A valid 1-bit PNG of side x side white pixels: ~50 KB on the wire, 400 megapixels decoded."""
+    row = b"\x00" + b"\xff" * ((side + 7) // 8)  # filter byte + packed bits
+    compressor = zlib.compressobj(9)
+    idat = b"".join(compressor.compress(row) for _ in range(side)) + compressor.flush()
+    header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)  # 1-bit greyscale
+    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", idat) + _chunk(b"IEND", b"")

@@ -1,0 +1,119 @@
+"""The app in-process (fastapi's TestClient, the real app and model): limits, drift, metrics, no torch."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+from inkread.data.types import Dataset
+from inkread.serve.app import create_app
+from inkread.serve.settings import ServeSettings
+from tests.serve.images import paper_digit, png
+
+
+def client(model: Path, **limits: object) -> TestClient:
+    """A test client of the app over `model` with some settings changed."""
+    return TestClient(create_app(model, ServeSettings.model_validate(limits)))
+
+
+@pytest.fixture(scope="module")
+def small_window(onnx_model: Path) -> Iterator[TestClient]:
+    """An app whose drift window is 120 inputs, scored once full."""
+    with client(onnx_model, drift_window=120, drift_min_samples=120) as c:
+        yield c
+
+
+def test_drift_is_low_for_mnist_and_high_for_a_stream_of_ones(small_window: TestClient,
+                                                               mnist: Dataset) -> None:
+    c = small_window
+    assert c.get("/v1/stats").json()["drift"]["score"] is None  # no inputs yet
+    for digit in mnist.test.images[100:220]:
+        assert c.post("/v1/recognize", json={"pixels": digit.tolist()}).status_code == 200
+    calm = c.get("/v1/stats").json()["drift"]
+    assert calm["window"] == 120 and calm["level"] in ("stable", "moderate") and calm["score"] < 0.25
+    bar = np.zeros((28, 28), np.uint8)
+    bar[4:24, 13:15] = 255  # the same thin "1", again and again
+    for _ in range(120):
+        c.post("/v1/recognize", json={"pixels": bar.tolist()})
+    shifted = c.get("/v1/stats").json()["drift"]
+    assert shifted["level"] == "significant" and shifted["psi"]["class_mix"] > 1.0
+    assert shifted["psi"]["bbox_width"] > 1.0
+    metrics = c.get("/metrics").text
+    gauge = next(line for line in metrics.splitlines() if line.startswith("inkread_drift_score "))
+    score = float(gauge.split()[1])
+    assert score == pytest.approx(shifted["score"], rel=1e-6)
+    assert 'inkread_drift_psi{part="class_mix"}' in metrics
+
+
+def test_counts_by_class_reject_and_blank(onnx_model: Path, mnist: Dataset) -> None:
+    with client(onnx_model) as c:
+        labels = []
+        for digit in mnist.test.images[:10]:
+            labels.append(c.post("/v1/recognize", json={"pixels": digit.tolist()}).json()["top3"][0][0])
+        c.post("/v1/recognize", json={"pixels": [[0] * 28] * 28})  # blank
+        stats = c.get("/v1/stats").json()
+        metrics = c.get("/metrics").text
+    assert stats["characters"] == 10 and stats["blank"] == 1
+    assert stats["requests"]["/v1/recognize"] == {"200": 11}
+    for label in set(labels):
+        series = f'inkread_predictions_total{{endpoint="/v1/recognize",label="{label}"}}'
+        assert f"{series} {labels.count(label)}.0" in metrics
+    assert 'inkread_blank_inputs_total{endpoint="/v1/recognize"} 1.0' in metrics
+    assert stats["class_mix"][labels[0]] == labels.count(labels[0]) / 10
+
+
+def test_limits_from_settings(onnx_model: Path) -> None:
+    image = png(np.full((200, 200), 255, np.uint8))
+    with client(onnx_model, max_pixels=10_000) as c:
+        r = c.post("/v1/recognize", files={"file": ("a.png", image, "image/png")})
+        assert r.status_code == 413 and "200x200" in r.json()["detail"] and "10,000" in r.json()["detail"]
+    with client(onnx_model, max_upload_bytes=100) as c:
+        r = c.post("/v1/recognize", files={"file": ("a.png", image, "image/png")})
+        assert r.status_code == 413 and "100 bytes" in r.json()["detail"]
+    with client(onnx_model, max_side=150) as c:
+        assert c.post("/v1/recognize", files={"file": ("a.png", image, "image/png")}).status_code == 413
+
+
+def test_slow_processing_times_out_with_503(onnx_model: Path, mnist: Dataset) -> None:
+    page = np.tile(paper_digit(mnist.test.images[0], 4), (25, 25))  # 2800x2800: seconds of segmenting
+    with client(onnx_model, request_timeout_s=0.2) as c:
+        r = c.post("/v1/read", files={"file": ("page.png", png(page), "image/png")})
+        assert r.status_code == 503 and "0.2 s" in r.json()["detail"]
+        assert c.get("/healthz").status_code == 200
+
+
+def test_cors_only_when_asked(onnx_model: Path) -> None:
+    with client(onnx_model, cors_origins=["https://ink.example"]) as c:
+        r = c.options("/v1/recognize", headers={"Origin": "https://ink.example",
+                                                "Access-Control-Request-Method": "POST"})
+        assert r.headers["access-control-allow-origin"] == "https://ink.example"
+        other = c.get("/healthz", headers={"Origin": "https://evil.example"})
+        assert "access-control-allow-origin" not in other.headers
+
+
+NO_TORCH = """
+import sys
+from fastapi.testclient import TestClient
+from inkread.serve.app import create_app
+c = TestClient(create_app(sys.argv[1]))
+r = c.post("/v1/recognize", json={"pixels": [[0] * 10 + [255] * 8 + [0] * 10] * 28})
+assert r.status_code == 200, r.text
+assert c.post("/v1/read", files={"file": ("x.png", open(sys.argv[2], "rb"), "image/png")}).status_code == 200
+heavy = sorted(m for m in ("torch", "torchvision", "inkread.train", "scipy.optimize") if m in sys.modules)
+print("loaded:", heavy)
+"""
+
+
+def test_serving_path_never_imports_torch(onnx_model: Path, tmp_path: Path, mnist: Dataset) -> None:
+    image = tmp_path / "d.png"
+    image.write_bytes(png(paper_digit(mnist.test.images[0])))
+    proc = subprocess.run([sys.executable, "-c", NO_TORCH, str(onnx_model), str(image)], capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "loaded: []" in proc.stdout
