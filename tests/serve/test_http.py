@@ -22,7 +22,10 @@ def test_health_readiness_docs_and_page(server: str) -> None:
     assert routes <= set(schema["paths"])
     body = schema["paths"]["/v1/recognize"]["post"]["requestBody"]["content"]
     assert {"multipart/form-data", "application/json"} <= set(body)
-    assert "swagger" in httpx.get(f"{server}/docs").text.lower()
+    docs = httpx.get(f"{server}/docs").text
+    assert "swagger" in docs.lower() and "cdn" not in docs and "https://" not in docs  # offline: local assets
+    assets = re.findall(r'(?:src|href)="(/docs-assets/[^"]+)"', docs)
+    assert len(assets) >= 2 and all(httpx.get(f"{server}{a}").status_code == 200 for a in assets)
     page = httpx.get(f"{server}/")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
 

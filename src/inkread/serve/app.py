@@ -23,6 +23,7 @@ from inkread.errors import InkreadError
 from inkread.export.runtime import OnnxModel, load_onnx
 from inkread.serve import service
 from inkread.serve.decode import extract, read_body, to_image
+from inkread.serve.docs import install_docs
 from inkread.serve.errors import ApiError, install_handlers
 from inkread.serve.monitor import Monitor
 from inkread.serve.openapi import request_body
@@ -93,11 +94,13 @@ def create_app(model_path: str | Path, settings: ServeSettings | None = None) ->
             multiprocess.mark_process_dead(os.getpid())
 
     app = FastAPI(title="inkread", version=inkread.__version__, lifespan=lifespan,
+                  docs_url=None, redoc_url=None,  # /docs is installed below from local files
                   description="Read handwritten characters: one at a time, or a line of them.")
     app.state.model, app.state.monitor, app.state.settings = model, monitor, s
     install_handlers(app)
     _routes(app, model, monitor, runner, s)
     _pages(app)
+    install_docs(app)  # /docs from local files: the service works offline
     app.add_middleware(RequestMetrics, monitor=monitor)
     if s.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=s.cors_origins, allow_methods=["GET", "POST"],
