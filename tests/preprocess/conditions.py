@@ -9,96 +9,26 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage as ndi
 
+from inkread.evaluate.prepared import (  # the generic renderings live in the library
+    disk,
+    gradient,
+    jpeg,
+    on_paper,
+    page,
+    placed,
+    png,
+    ruled,
+    scaled,
+    shadow,
+    texture,
+    textured,
+)
 from inkread.preprocess import ImageLike
 
+__all__ = ["CONDITIONS", "Condition", "disk", "gradient", "jpeg", "on_paper", "page", "placed", "png",
+           "ruled", "scaled", "shadow", "texture", "textured"]
+
 Condition = Callable[[np.ndarray, np.random.Generator], ImageLike]
-
-
-def scaled(digit: np.ndarray, factor: float) -> np.ndarray:
-    """The digit (28, 28) uint8 as ink float32 in [0, 1], resized by `factor` (bilinear)."""
-    side = max(1, round(28 * factor))
-    img = Image.fromarray(digit.astype(np.float32) / 255.0, mode="F")
-    return np.clip(np.asarray(img.resize((side, side), Image.Resampling.BILINEAR)), 0.0, 1.0)
-
-
-def placed(ink: np.ndarray, height: int, width: int, rng: np.random.Generator) -> np.ndarray:
-    """Ink pasted at a random position on an empty (height, width) canvas."""
-    canvas = np.zeros((height, width), dtype=np.float32)
-    y = int(rng.integers(0, height - ink.shape[0] + 1))
-    x = int(rng.integers(0, width - ink.shape[1] + 1))
-    canvas[y:y + ink.shape[0], x:x + ink.shape[1]] = ink
-    return canvas
-
-
-def on_paper(ink: np.ndarray, paper: float | np.ndarray = 0.92, pen: float = 0.12) -> np.ndarray:
-    """Dark pen on light paper: grey uint8 (H, W)."""
-    gray = paper + (pen - paper) * ink
-    return (np.clip(gray, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
-
-
-def png(img: Image.Image, **options: object) -> bytes:
-    """Encode an image as PNG bytes."""
-    buf = io.BytesIO()
-    img.save(buf, "PNG", **options)
-    return buf.getvalue()
-
-
-def page(digit: np.ndarray, rng: np.random.Generator, factor: float = 3.0) -> np.ndarray:
-    """The digit scaled by `factor` at a random place on a canvas with room around it: ink (H, W)."""
-    ink = scaled(digit, factor)
-    return placed(ink, ink.shape[0] + 40, ink.shape[1] + 60, rng)
-
-
-def disk(radius: int) -> np.ndarray:
-    """A round footprint (2r+1, 2r+1)."""
-    yy, xx = np.mgrid[-radius:radius + 1, -radius:radius + 1]
-    return np.asarray(yy * yy + xx * xx <= radius * radius)
-
-
-def texture(shape: tuple[int, ...], rng: np.random.Generator, strength: float = 0.05) -> np.ndarray:
-    """Paper grain: smoothed noise plus fibres, zero mean."""
-    grain = ndi.gaussian_filter(rng.normal(0.0, 1.0, shape), 1.0) * strength * 2.0
-    return (grain + rng.normal(0.0, strength / 2.0, shape)).astype(np.float32)
-
-
-def textured(ink: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Dark ink on grainy paper."""
-    gray = on_paper(ink).astype(np.float32) + 255.0 * texture(ink.shape, rng)
-    return np.clip(gray, 0.0, 255.0).astype(np.uint8)
-
-
-def ruled(gray: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Printed ruled lines (60% of the light) every ~30 px, one crossing the middle of the image."""
-    out = gray.astype(np.float32)
-    step, mid = int(rng.integers(24, 36)), gray.shape[0] // 2 + int(rng.integers(-8, 9))
-    for y in range(mid % step, gray.shape[0], step):
-        out[y:y + 2] *= 0.6
-    return out.astype(np.uint8)
-
-
-def gradient(ink: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Light falling off across the page: paper from ~0.95 to ~0.45, ink darkened alike."""
-    h, w = ink.shape
-    angle = rng.uniform(0, 2 * np.pi)
-    yy, xx = np.mgrid[0:h, 0:w]
-    ramp = (np.cos(angle) * xx / w + np.sin(angle) * yy / h)
-    ramp = (ramp - ramp.min()) / max(float(np.ptp(ramp)), 1e-6)
-    light = 1.0 - 0.5 * ramp
-    return on_paper(ink, paper=0.95 * light, pen=0.0)
-
-
-def shadow(gray: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """A hand's shadow: everything right of a random column gets 35% less light."""
-    out = gray.astype(np.float32)
-    out[:, int(rng.integers(gray.shape[1] // 4, 3 * gray.shape[1] // 4)):] *= 0.65
-    return out.astype(np.uint8)
-
-
-def jpeg(gray: np.ndarray, quality: int) -> bytes:
-    """Encode grey levels as JPEG bytes."""
-    buf = io.BytesIO()
-    Image.fromarray(gray).save(buf, "JPEG", quality=quality)
-    return buf.getvalue()
 
 
 def exif_rotated(gray: np.ndarray) -> bytes:

@@ -17,7 +17,8 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_quick_train_then_evaluate(tmp_path: Path) -> None:
-    r = run_cli("train", "--quick", "--json", "--set", f"run.out_dir={tmp_path}", "--set", "run.name=q")
+    r = run_cli("train", "--quick", "--json", "--no-mlflow", "--set", f"run.out_dir={tmp_path}",
+                "--set", "run.name=q")  # MLflow tracking is tested in tests/registry
     assert r.returncode == 0, r.stderr
     result = json.loads(r.stdout)
     run = Path(result["run_dir"])
@@ -32,12 +33,12 @@ def test_quick_train_then_evaluate(tmp_path: Path) -> None:
 
 
 def test_quick_train_human_output_and_resume_of_a_finished_run(tmp_path: Path) -> None:
-    r = run_cli("train", "--quick", "--set", f"run.out_dir={tmp_path}", "--set", "run.name=h")
+    r = run_cli("train", "--quick", "--no-mlflow", "--set", f"run.out_dir={tmp_path}", "--set", "run.name=h")
     assert r.returncode == 0, r.stderr
     assert "test accuracy" in r.stdout and str(tmp_path / "h") in r.stdout.replace("\n", "")
     again = run_cli("train", "--set", f"run.out_dir={tmp_path}", "--set", "run.name=h")
     assert again.returncode == 2 and "already holds a run" in again.stderr
-    r = run_cli("train", "--resume", str(tmp_path / "h"), "--json")
+    r = run_cli("train", "--resume", str(tmp_path / "h"), "--json", "--no-mlflow")
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["epochs"] == 1
 

@@ -40,13 +40,19 @@ def train_cmd(
                                                 "checkpoint.json) from its last checkpoint.")] = None,
     quick: Annotated[bool, typer.Option("--quick", help="2000 training and 2000 test images, "
                                         "1 epoch.")] = False,
+    register: Annotated[str | None, typer.Option("--register", help="Also register the run's ONNX export "
+                                                 "as a new version of this model (MLflow).")] = None,
+    no_mlflow: Annotated[bool, typer.Option("--no-mlflow", help="Do not log the run to MLflow (default: "
+                                            "run.mlflow, true).")] = False,
     json: Json = False,
 ) -> None:
     """Train a model; checkpoints, config.yaml, metrics.jsonl and TensorBoard logs go to runs/<name>/."""
     passive_openmp()
+    from inkread.train.calibration import stored, summary_line
     from inkread.train.loop import RunInterrupted, fit
 
     cfg, run_dir = _resolve(config, (QUICK if quick else []) + list(set_ or []), resume)
+    _check_register(register, no_mlflow)
     try:
         result = fit(cfg, resume=run_dir, show_progress=not json)
     except RunInterrupted as exc:
@@ -56,12 +62,49 @@ def train_cmd(
                                "test_loss": result.test_loss, "best_epoch": result.best_epoch,
                                "epochs": result.epochs_run, "stopped_early": result.stopped_early,
                                "seconds": round(result.seconds, 2), "history": result.history}
+    summary.update(stored(result.run_dir))  # temperature, threshold, calibration
+    summary["mlflow"] = _track(result.run_dir, cfg.run.mlflow and not no_mlflow, register)
     if json:
         print_json(summary)
         return
     console.print(f"test accuracy [bold]{result.test_accuracy:.2%}[/] (best epoch {result.best_epoch}, "
                   f"{result.seconds:.1f}s)")
+    if (line := summary_line(summary)) is not None:
+        console.print(line, highlight=False, soft_wrap=True)
     console.print(f"run folder: {result.run_dir}  (tensorboard --logdir {result.run_dir.parent})")
+
+
+def _check_register(register: str | None, no_mlflow: bool) -> None:
+    """Refuse a bad --register before training rather than after."""
+    from inkread.errors import ConfigError
+    from inkread.registry.uris import check_model_name
+
+    if register is not None:
+        check_model_name(register)
+        if no_mlflow:
+            raise ConfigError("--register needs MLflow, but --no-mlflow turns it off", where="--register",
+                              fix="drop one of the two options")
+
+
+def _track(run_dir: Path, enabled: bool, register: str | None) -> dict[str, Any] | None:
+    """Log the finished run to MLflow (and register it); a failure only warns: the run folder is complete."""
+    if not enabled and register is None:
+        return None
+    from inkread.registry.tracking import track_run
+
+    err_console.print("logging the run to MLflow (evaluation report, ONNX export)...", highlight=False)
+    try:
+        tracked = track_run(run_dir, register_as=register)
+    except Exception as exc:  # any tracking fault must leave the finished run usable
+        why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        err_console.print(f"[yellow]warning:[/] the run is complete in {run_dir}, but logging it to MLflow "
+                          f"failed: {why}. Retry with `inkread models register {run_dir} NAME`.",
+                          highlight=False, soft_wrap=True)
+        return {"error": str(exc)}
+    if register is not None:
+        err_console.print(f"registered {register} version {tracked.version}", highlight=False)
+    return {"run_id": tracked.run_id, "tracking_uri": tracked.tracking_uri, "registered": tracked.name,
+            "version": tracked.version}
 
 
 def _resolve(config: Path | None, overrides: list[str],
@@ -85,19 +128,27 @@ def evaluate_cmd(
                                                 "run's).")] = None,
     augmented: Annotated[bool, typer.Option("--augmented", help="Test on a randomly distorted copy of "
                                             "the test set.")] = False,
-    out: Annotated[Path | None, typer.Option("-o", "--out", help="Report folder (default: "
-                                             "RUN/report or RUN/report-augmented).")] = None,
+    prepared: Annotated[bool, typer.Option("--prepared", help="Test on the test images rendered as real "
+                                           "photos and scans (sizes, pens, papers, PNG/JPEG) and run "
+                                           "through the same preprocessing as `inkread read`.")] = False,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Use only the first N test "
+                                              "images.")] = None,
+    out: Annotated[Path | None, typer.Option("-o", "--out", help="Report folder (default: RUN/report, "
+                                             "RUN/report-augmented or RUN/report-prepared).")] = None,
     json: Json = False,
 ) -> None:
     """Predict the test set with a checkpoint and write an HTML report with metrics and figures."""
     passive_openmp()
-    from inkread.train.predict import evaluate_checkpoint
+    from inkread.train.predict import describe, evaluate_checkpoint
 
-    result = evaluate_checkpoint(checkpoint, dataset=dataset, augmented=augmented, out_dir=out)
+    result = evaluate_checkpoint(checkpoint, dataset=dataset, augmented=augmented, prepared=prepared,
+                                 limit=limit, out_dir=out)
     if json:
         print_json({k: v for k, v in result.items() if k != "metrics"})
         return
-    err_console.print(f"evaluated {result['checkpoint']} on {result['dataset']}"
-                      f"{' (augmented)' if augmented else ''}")
+    variant = " (augmented)" if augmented else " (prepared)" if prepared else ""
+    err_console.print(f"evaluated {result['checkpoint']} on {result['dataset']}{variant}")
     console.print(f"accuracy [bold]{result['accuracy']:.2%}[/]")
+    for line in describe(result):
+        console.print(line, highlight=False, soft_wrap=True)
     console.print(f"report: {Path(result['report']) / 'index.html'}")

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from inkread.evaluate.metrics import Calibration, CoveragePoint
+from inkread.evaluate.metrics import Calibration, CoveragePoint, RejectPoint
 from inkread.utils.atomic import atomic_write_bytes
 
 DPI = 110
@@ -147,8 +147,9 @@ def save_gallery(path: Path, images: np.ndarray, captions: Sequence[str], title:
     _save(fig, path)
 
 
-def save_coverage(path: Path, points: Sequence[CoveragePoint]) -> None:
-    """Accuracy of the most confident fraction of samples against that fraction, with the threshold."""
+def save_coverage(path: Path, points: Sequence[CoveragePoint], stored: RejectPoint | None = None) -> None:
+    """Accuracy of the most confident fraction of samples against that fraction, with the threshold;
+    `stored` marks where the checkpoint's reject threshold lands."""
     plt = _pyplot()
     cov = np.array([p.coverage for p in points])
     acc = np.array([p.accuracy for p in points])
@@ -162,6 +163,9 @@ def save_coverage(path: Path, points: Sequence[CoveragePoint]) -> None:
     twin.plot(cov, thr, linestyle="--", color="#ff7f0e", label="confidence threshold")
     twin.set_ylabel("confidence threshold", color="#ff7f0e")
     twin.set_ylim(0, 1.02)
+    if stored is not None and stored.accuracy is not None:
+        ax.plot([stored.coverage], [stored.accuracy], marker="*", markersize=14, color="#d62728",
+                linestyle="none", label=f"stored threshold {stored.threshold:.3f}")
     lines = ax.get_lines() + twin.get_lines()
     ax.legend(lines, [str(line.get_label()) for line in lines], loc="lower left", fontsize=9)
     last = points[-1]

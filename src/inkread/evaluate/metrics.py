@@ -148,6 +148,26 @@ def coverage_curve(probs: np.ndarray, labels: np.ndarray,
     return points
 
 
+@dataclass(frozen=True)
+class RejectPoint:
+    """What a confidence threshold keeps: the share of answers, their accuracy (None if none) and counts."""
+
+    threshold: float
+    coverage: float
+    accuracy: float | None
+    kept: int
+    rejected: int
+
+
+def at_threshold(probs: np.ndarray, labels: np.ndarray, threshold: float) -> RejectPoint:
+    """Coverage and accuracy of the answers whose confidence is at least `threshold`."""
+    kept = probs.max(axis=1) >= threshold  # (N,) bool, as inkread.calibrate.accepted
+    right = predictions(probs) == labels
+    k = int(kept.sum())
+    acc = float(right[kept].mean()) if k else None
+    return RejectPoint(float(threshold), k / max(len(labels), 1), acc, k, int(len(labels) - k))
+
+
 def most_confused(cm: np.ndarray, top: int = 10) -> list[tuple[int, int, int]]:
     """The `top` largest off-diagonal cells as (true, predicted, count), largest first."""
     off = cm.copy()

@@ -69,7 +69,34 @@ def _coverage(m: dict[str, Any]) -> str:
     """The accuracy-against-coverage table."""
     rows = [(_pct(p["coverage"]), _pct(p["accuracy"]), f"{p['threshold']:.4f}", p["kept"])
             for p in m["coverage"]]
+    r = m.get("reject")
+    if r:  # the checkpoint's own operating point, wherever it falls on the curve
+        acc = "–" if r["accuracy"] is None else _pct(r["accuracy"])
+        rows.append((f"{_pct(r['coverage'])} (stored threshold)", acc, f"{r['threshold']:.4f}", r["kept"]))
     return _table(("coverage", "accuracy", "keep if confidence ≥", "kept"), rows)
+
+
+def _before_after(m: dict[str, Any]) -> str:
+    """NLL and ECE before and after the temperature, when the report has both."""
+    if "uncalibrated" not in m:
+        return ""
+    before = m["uncalibrated"]
+    t = m.get("temperature", 1.0)
+    return (f"<p>Probabilities are divided by the temperature T = {t:.3f} fitted on the validation split "
+            "(logits / T before the softmax).</p>"
+            + _table(("", "NLL", "ECE"), [("before (T = 1)", f"{before['nll']:.4f}", f"{before['ece']:.4f}"),
+                                         (f"after (T = {t:.3f})", f"{m['nll']:.4f}", f"{m['ece']:.4f}")]))
+
+
+def _reject(m: dict[str, Any]) -> str:
+    """What the stored reject threshold keeps, in one sentence."""
+    r = m.get("reject")
+    if not r:
+        return ""
+    acc = "none is accepted" if r["accuracy"] is None else f"{_pct(r['accuracy'])} of the accepted are right"
+    return escape(f"At the stored threshold (keep an answer when its confidence is at least "
+                  f"{r['threshold']:.4f}): coverage {_pct(r['coverage'])}, {acc}; {r['rejected']:,} of "
+                  f"{r['kept'] + r['rejected']:,} answers are rejected (read as “?”).").join(("<p>", "</p>"))
 
 
 def _confused(m: dict[str, Any]) -> str:
@@ -106,8 +133,8 @@ def render_page(m: dict[str, Any], extra: dict[str, Any]) -> str:
         "<h2>Confusion</h2>", _figure("confusion_matrix", figs["confusion_matrix"]),
         "<p>Most confused pairs:</p>", _confused(m),
         "<h2>Most confidently wrong</h2>", _figure("gallery", figs["gallery"]),
-        "<h2>Calibration</h2>", _figure("reliability", figs["reliability"]),
-        "<h2>Reject option</h2>", _figure("coverage", figs["coverage"]), _coverage(m),
+        "<h2>Calibration</h2>", _before_after(m), _figure("reliability", figs["reliability"]),
+        "<h2>Reject option</h2>", _reject(m), _figure("coverage", figs["coverage"]), _coverage(m),
         '<p><a href="metrics.json">metrics.json</a> holds every number on this page.</p>',
         "</body></html>",
     ]

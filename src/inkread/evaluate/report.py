@@ -138,13 +138,33 @@ def _fmt_p(p: float) -> str:
 
 
 def _figures(out_dir: Path, probs: np.ndarray, labels: np.ndarray, result: dict[str, Any]) -> None:
-    """Write the confusion matrix, reliability diagram and coverage curve."""
+    """Write the confusion matrix, reliability diagram and coverage curve (with the stored threshold)."""
     from inkread.evaluate.figures import save_confusion_matrix, save_coverage, save_reliability
 
     save_confusion_matrix(out_dir / FIGURES["confusion_matrix"], np.array(result["confusion_matrix"]),
                           result["classes"])
     save_reliability(out_dir / FIGURES["reliability"], M.calibration(probs, labels))
-    save_coverage(out_dir / FIGURES["coverage"], M.coverage_curve(probs, labels, PLOT_COVERAGES))
+    reject = result.get("reject")
+    save_coverage(out_dir / FIGURES["coverage"], M.coverage_curve(probs, labels, PLOT_COVERAGES),
+                  M.RejectPoint(**reject) if reject else None)
+
+
+def selective_metrics(probs: np.ndarray, labels: np.ndarray, *, threshold: float | None,
+                      uncalibrated: np.ndarray | None, temperature: float | None) -> dict[str, Any]:
+    """The temperature, NLL and ECE before calibration, and what the reject threshold keeps."""
+    out: dict[str, Any] = {}
+    if temperature is not None:
+        out["temperature"] = float(temperature)
+    if uncalibrated is not None:
+        if uncalibrated.shape != probs.shape:
+            raise InkreadError(f"uncalibrated probabilities have shape {uncalibrated.shape}", where="report",
+                               expected=f"the shape of the calibrated ones, {probs.shape}")
+        M.check_inputs(uncalibrated, labels, where="report (uncalibrated probabilities)")
+        out["uncalibrated"] = {"nll": M.nll(uncalibrated, labels),
+                               "ece": M.calibration(uncalibrated, labels).ece}
+    if threshold is not None:
+        out["reject"] = vars(M.at_threshold(probs, labels, threshold))
+    return out
 
 
 def _prepare_dir(out_dir: Path) -> None:
@@ -156,13 +176,21 @@ def _prepare_dir(out_dir: Path) -> None:
 
 
 def write_report(out_dir: Path, *, probs: np.ndarray, labels: np.ndarray, images: np.ndarray,
-                 classes: list[str], title: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Write metrics.json, the PNG figures and index.html into `out_dir`; return the metrics."""
+                 classes: list[str], title: str, extra: dict[str, Any] | None = None,
+                 threshold: float | None = None, uncalibrated: np.ndarray | None = None,
+                 temperature: float | None = None) -> dict[str, Any]:
+    """Write metrics.json, the PNG figures and index.html into `out_dir`; return the metrics.
+
+    `probs` are the (calibrated) probabilities reported; `uncalibrated` (softmax at T = 1) adds the NLL
+    and ECE before calibration, and `threshold` what a reject rule at that confidence keeps.
+    """
     probs, labels, images = np.asarray(probs), np.asarray(labels), np.asarray(images)
     _check_report_inputs(probs, labels, images, classes)
     out_dir = Path(out_dir)
     _prepare_dir(out_dir)
     result: dict[str, Any] = {"title": title, **compute_metrics(probs, labels, classes)}
+    result.update(selective_metrics(probs, labels, threshold=threshold, temperature=temperature,
+                                    uncalibrated=None if uncalibrated is None else np.asarray(uncalibrated)))
     shown_extra = _merge_extra(result, extra)
     _figures(out_dir, probs, labels, result)
     result["gallery"] = _gallery(out_dir, probs, labels, images, classes)

@@ -22,6 +22,9 @@ FULL_INK_PERCENTILE = 90.0
 # Beside the largest mark of a single character, marks with this fraction of its ink are kept
 # wherever they are, and marks with SMALL_PIECE of it when they lie close to it.
 BIG_PIECE, SMALL_PIECE = 0.25, 0.03
+# The best-lit paper is this percentile of the paper's brightness; shadows are brightened up to
+# MAX_GAIN times (a page in a shadow a quarter as bright; darker still is more noise than ink).
+LIT_PERCENTILE, MAX_GAIN = 95.0, 4.0
 EIGHT = np.ones((3, 3), dtype=bool)
 
 
@@ -32,18 +35,32 @@ def ink_map(image: ImageLike) -> np.ndarray:
 
 def ink_from_gray(gray: np.ndarray) -> np.ndarray:
     """Grey levels (H, W) in [0, 1] -> ink (H, W) float32 in [0, 1], white on black."""
-    x = 1.0 - gray if ink_is_dark(gray) else gray  # MNIST polarity: light ink on dark paper
+    dark = ink_is_dark(gray)
+    x = 1.0 - gray if dark else gray  # MNIST polarity: light ink on dark paper
     level, sigma = paper_level(x)
     contrast = x - level  # (H, W): how far each pixel stands above the paper
     low = max(LOW_SIGMAS * sigma, MIN_LOW)
     high = max(HIGH_SIGMAS * sigma, MIN_HIGH)
     mask = contrast > low
     mask &= ~ruled_lines(mask)
+    if dark:  # light falling on the page scales paper and dark ink alike: compare like with like
+        contrast = contrast * illumination_gain(1.0 - level)
     mask = significant(mask, contrast, high)
     if not mask.any():
         return np.zeros(gray.shape, dtype=np.float32)
     full = float(np.percentile(contrast[mask], FULL_INK_PERCENTILE))
     return np.where(mask, np.clip(contrast / full, 0.0, 1.0), 0.0).astype(np.float32)
+
+
+def illumination_gain(paper: np.ndarray) -> np.ndarray:
+    """Factor (H, W) undoing the dimming of paper brightness (H, W): 1 on the best-lit paper.
+
+    Dark ink on paper in shadow keeps its contrast as a fraction of the paper's brightness
+    (a pen stroke in a shadow half as bright is half as dark against it), so its contrast is
+    brought back to what it would be in full light, at most MAX_GAIN times.
+    """
+    lit = float(np.percentile(paper, LIT_PERCENTILE))
+    return (lit / np.clip(paper, lit / MAX_GAIN, lit)).astype(np.float32)
 
 
 def significant(mask: np.ndarray, contrast: np.ndarray, high: float) -> np.ndarray:

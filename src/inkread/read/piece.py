@@ -57,3 +57,17 @@ def columns(piece: Piece, a: int, b: int) -> Piece | None:
     x0, y0 = piece.box[0] + a, piece.box[1] + int(rows[0])
     ink = ink[rows[0]:rows[-1] + 1]
     return Piece((x0, y0, x0 + ink.shape[1], y0 + ink.shape[0]), np.ascontiguousarray(ink))
+
+
+def between(piece: Piece, left: np.ndarray, right: np.ndarray) -> Piece | None:
+    """The part of `piece` right of cut `left` and left of cut `right` (columns (h,) per row), shrunk
+    to its ink; None if empty."""
+    cols = np.arange(piece.width)[None, :]
+    inside = (cols >= left[:, None]) & (cols < right[:, None])  # (h, w)
+    ink = np.where(inside, piece.ink, 0.0).astype(np.float32)
+    rows, used = np.flatnonzero(ink.max(axis=1) > 0), np.flatnonzero(ink.max(axis=0) > 0)
+    if rows.size == 0:
+        return None
+    x0, y0 = piece.box[0] + int(used[0]), piece.box[1] + int(rows[0])
+    ink = np.ascontiguousarray(ink[rows[0]:rows[-1] + 1, used[0]:used[-1] + 1])
+    return Piece((x0, y0, x0 + ink.shape[1], y0 + ink.shape[0]), ink)

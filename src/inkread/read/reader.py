@@ -57,10 +57,11 @@ def read_ink(ink: np.ndarray, classify: Classify, classes: Sequence[str], thresh
     """Read an ink map (H, W) (white on black, zero background) as a line of characters."""
 
     def plausibility(pieces: list[Piece], h: float) -> np.ndarray:
-        # the reader's log-confidence + how character-like the shape is (height, upright width)
-        confidence = classify(model_inputs([p.ink for p in pieces], deskew)).max(axis=1)  # (N,)
-        return np.array([math.log(max(float(c), 1e-12)) + shape_loglik(p.ink, h)
-                         for p, c in zip(pieces, confidence, strict=True)])
+        # the reader's log-confidence + how character-like the shape is (height, upright width
+        # judged against the widths of the classes the reader sees in it)
+        probs = classify(model_inputs([p.ink for p in pieces], deskew))  # (N, K)
+        return np.array([math.log(max(float(row.max()), 1e-12)) + shape_loglik(p.ink, h, row, classes)
+                         for p, row in zip(pieces, probs, strict=True)])
 
     pieces = segment(ink, plausibility)
     if not pieces:

@@ -11,6 +11,7 @@ from scipy import ndimage as ndi
 
 from inkread.data.types import ImageSet
 
+INK = 0.05  # glyph pixels at least this bright bound its box
 BACKGROUNDS = ("clean", "texture", "ruled", "light-on-dark", "gradient", "jpeg")
 
 
@@ -42,20 +43,27 @@ def _glyph(digit: np.ndarray, height: int, slant: float) -> np.ndarray:
     return np.clip(out, 0.0, 1.0)
 
 
-def compose(glyphs: list[np.ndarray], gaps: list[int], rng: np.random.Generator) -> np.ndarray:
-    """Lay glyph inks (h_i, w_i) left to right with the given gaps (px, < 0 overlaps): ink (H, W)."""
+Box = tuple[int, int, int, int]  # x0, y0, x1, y1, ends exclusive
+
+
+def compose(glyphs: list[np.ndarray], gaps: list[int],
+            rng: np.random.Generator) -> tuple[np.ndarray, list[Box]]:
+    """Lay glyph inks (h_i, w_i) left to right with the given gaps (px, < 0 overlaps): ink (H, W), boxes."""
     h = max(g.shape[0] for g in glyphs)
     margin = h // 2
     width = sum(g.shape[1] for g in glyphs) + sum(gaps) + 2 * margin
     canvas = np.zeros((h * 2, max(width, 1)), dtype=np.float32)
-    x = margin
+    x, boxes = margin, []
     for g, gap in zip(glyphs, [0, *gaps], strict=True):
         x = max(0, x + gap)
         y = margin + h - g.shape[0] + int(rng.integers(-h // 12, h // 12 + 1))  # ragged baseline
         view = canvas[y:y + g.shape[0], x:x + g.shape[1]]
         np.maximum(view, g[:view.shape[0], :view.shape[1]], out=view)
+        rows, cols = np.nonzero(g[:view.shape[0], :view.shape[1]] > INK)
+        boxes.append((x + int(cols.min()), y + int(rows.min()),
+                      x + int(cols.max()) + 1, y + int(rows.max()) + 1))
         x += g.shape[1]
-    return canvas
+    return canvas, boxes
 
 
 def _gap(prev: np.ndarray, height: int, config: SynthConfig, rng: np.random.Generator) -> int:
@@ -98,6 +106,13 @@ def _rule(base: np.ndarray, height: int, rng: np.random.Generator, paper: float)
 
 def synth_string(digits: ImageSet, seed: int, config: SynthConfig | None = None) -> tuple[np.ndarray, str]:
     """A seeded synthetic digit string: (grey image (H, W) uint8, its true text)."""
+    image, text, _ = synth_sample(digits, seed, config)
+    return image, text
+
+
+def synth_sample(digits: ImageSet, seed: int,
+                 config: SynthConfig | None = None) -> tuple[np.ndarray, str, list[Box]]:
+    """A seeded synthetic digit string: (grey image (H, W) uint8, its true text, each digit's box)."""
     config = config or SynthConfig()
     rng = np.random.default_rng(seed)
     n = int(rng.integers(config.lengths[0], config.lengths[1] + 1))
@@ -107,7 +122,7 @@ def synth_string(digits: ImageSet, seed: int, config: SynthConfig | None = None)
     glyphs = [_glyph(digits.images[i], round(height * rng.uniform(0.9, 1.1)),
                      slant + rng.uniform(-0.05, 0.05)) for i in index]
     gaps = [_gap(g, height, config, rng) for g in glyphs[:-1]]
-    ink = compose(glyphs, gaps, rng)
+    ink, boxes = compose(glyphs, gaps, rng)
     background = config.backgrounds[int(rng.integers(len(config.backgrounds)))]
     text = "".join(str(int(digits.labels[i])) for i in index)
-    return render(ink, background, rng), text
+    return render(ink, background, rng), text, boxes

@@ -175,6 +175,10 @@ class CheckpointInfo:
     code: dict[str, Any]
     weights: Path
     raw: dict[str, Any]
+    # softmax temperature and reject threshold fitted on validation at the end of training;
+    # 1.0 and 0.0 (uncalibrated, nothing rejected) for checkpoints written before that existed.
+    temperature: float = 1.0
+    threshold: float = 0.0
 
 
 def load_checkpoint(path: str | Path, *, best: bool = True) -> tuple[nn.Module, CheckpointInfo]:
@@ -191,7 +195,8 @@ def load_checkpoint(path: str | Path, *, best: bool = True) -> tuple[nn.Module, 
     model.eval()
     info = CheckpointInfo(run_dir, int(doc["epoch"]), list(doc["classes"]), float(doc["mean"]),
                           float(doc["std"]), config, doc.get("metrics", {}), doc.get("data", {}),
-                          doc.get("code", {}), weights, doc)
+                          doc.get("code", {}), weights, doc, float(doc.get("temperature", 1.0)),
+                          float(doc.get("threshold", 0.0)))
     return model, info
 
 

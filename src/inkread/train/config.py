@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from inkread.data.augment import AugmentConfig
 from inkread.errors import ConfigError, InkreadError
+from inkread.tune.space import SearchSpace
 
 
 class Section(BaseModel):
@@ -100,6 +101,9 @@ class TrainSection(Section):
     compile: bool = False
     # log the training loss to TensorBoard every this many batches.
     log_every: int = Field(default=20, ge=1)
+    # after training, the reject threshold is the lowest calibrated confidence at which the accepted
+    # validation answers reach this accuracy; answers below it are read as "?" (not sure).
+    reject_target_accuracy: float = Field(default=0.995, gt=0.0, le=1.0)
 
 
 class RunConfig(Section):
@@ -110,6 +114,8 @@ class RunConfig(Section):
     out_dir: str = "runs"
     # seeds the split, the initial weights, shuffling, augmentation and dropout.
     seed: int = 0
+    # log the finished run to MLflow (params, metrics, lineage, report, ONNX export): see inkread.registry.
+    mlflow: bool = True
 
 
 class TrainConfig(Section):
@@ -123,6 +129,8 @@ class TrainConfig(Section):
     # random transforms of the training images; None (or omitted): no augmentation.
     augment: AugmentConfig | None = None
     run: RunConfig = Field(default_factory=RunConfig)
+    # what `inkread tune` varies (see inkread.tune.space and configs/tune-fast.yaml); training ignores it.
+    search: SearchSpace | None = None
 
 
 def _allowed_keys(loc: tuple[int | str, ...]) -> list[str]:
@@ -227,5 +235,6 @@ def load_config(path: str | Path | None = None, overrides: list[str] | None = No
 
 
 def to_yaml(config: TrainConfig) -> str:
-    """The fully resolved configuration as YAML (every key, defaults included)."""
-    return yaml.safe_dump(config.model_dump(mode="json"), sort_keys=False)
+    """The fully resolved configuration as YAML (every key, defaults included; no empty search section)."""
+    skip = {"search"} if config.search is None else None
+    return yaml.safe_dump(config.model_dump(mode="json", exclude=skip), sort_keys=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,8 @@ from torch import nn
 
 from inkread.data.loader import torch_threads
 from inkread.errors import InkreadError
+from inkread.train import distributed
+from inkread.train.calibration import calibrate_session
 from inkread.train.checkpoint import load_tensors, save_checkpoint, update_info
 from inkread.train.config import TrainConfig, TrainSection
 from inkread.train.optim import Schedule, current_lr
@@ -69,10 +71,12 @@ def layout(x: torch.Tensor, channels_last: bool) -> torch.Tensor:
 def train_step(model: nn.Module, x: torch.Tensor, y: torch.Tensor, optimizer: torch.optim.Optimizer,
                s: StepSettings) -> tuple[float, int]:
     """One optimiser step on batch x (B, 1, H, W), y (B,); returns (loss, correct predictions)."""
-    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=s.bf16):
+    dev = next(model.parameters()).device  # the CPU, or this process's GPU under torchrun
+    x, y = x.to(dev, non_blocking=True), y.to(dev, non_blocking=True)
+    with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=s.bf16):
         logits = model(layout(x, s.channels_last))  # (B, K)
     loss = F.cross_entropy(logits.float(), y, label_smoothing=s.label_smoothing)
-    value = loss.item()
+    value = distributed.mean_loss(loss)  # over all processes, so all stop together on a non-finite loss
     if not math.isfinite(value):
         return value, 0  # the caller stops the run; no step is taken on a non-finite loss
     optimizer.zero_grad(set_to_none=True)
@@ -113,9 +117,10 @@ def predict_logits(model: nn.Module, batches: Iterable[tuple[torch.Tensor, torch
     was_training = model.training
     model.eval()
     outs, labels = [], []
-    with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=s.bf16):
+    dev = next(model.parameters()).device
+    with torch.inference_mode(), torch.autocast(dev.type, dtype=torch.bfloat16, enabled=s.bf16):
         for x, y in batches:
-            outs.append(model(layout(x, s.channels_last)).float())
+            outs.append(model(layout(x.to(dev), s.channels_last)).float().cpu())
             labels.append(y)
     model.train(was_training)
     return torch.cat(outs), torch.cat(labels)
@@ -153,15 +158,16 @@ def _run_epoch(session: Session, bar: TrainProgress, tracker: Tracker) -> dict[s
                                 log_every=cfg.train.log_every)
     except FloatingPointError as exc:
         raise _diverged(session, str(exc)) from None
-    record: dict[str, Any] = {"epoch": p.epoch + 1, **stats, "lr": current_lr(session.optimizer)}
+    record: dict[str, Any] = {"epoch": p.epoch + 1, **distributed.sum_stats(stats),
+                              "lr": current_lr(session.optimizer)}
     session.schedule.after_epoch()
-    if data.val is not None:
-        val = evaluate(session.forward, data.val, s)
+    if data.val is not None and distributed.is_main():
+        val = evaluate(distributed.unwrap(session.forward), data.val, s)
         record.update(val_loss=val.loss, val_accuracy=val.accuracy)
         cm = confusion_matrix(val.labels, val.preds, len(data.splits.classes))
         tracker.confusion("val/confusion_matrix", cm, data.splits.classes, p.epoch + 1)
     p.global_step += len(data.train)
-    return record
+    return distributed.from_main(lambda: record)  # rank 0's validation result decides for all
 
 
 def _after_epoch(session: Session, record: dict[str, Any], tracker: Tracker) -> bool:
@@ -175,9 +181,10 @@ def _after_epoch(session: Session, record: dict[str, Any], tracker: Tracker) -> 
         p.bad_epochs += 1
     p.history.append(record)
     tracker.epoch(record)
-    save_checkpoint(session.run_dir, epoch=p.epoch, model=session.model,
-                    trainer_state=session.trainer_state(), info=session.checkpoint_info(),
-                    best_epoch=p.best_epoch)
+    if distributed.is_main():
+        save_checkpoint(session.run_dir, epoch=p.epoch, model=session.model,
+                        trainer_state=session.trainer_state(), info=session.checkpoint_info(),
+                        best_epoch=p.best_epoch)
     return patience is not None and p.bad_epochs >= patience
 
 
@@ -196,45 +203,71 @@ class FitResult:
 
 
 def _finish(session: Session, tracker: Tracker, stopped_early: bool, seconds: float) -> FitResult:
-    """Load the best-validation weights, evaluate on the test set and record the result."""
+    """Load the best-validation weights, evaluate on the test set and record the result (on rank 0)."""
     p, data = session.progress, session.data
+    if not distributed.is_main():  # the test metrics are rank 0's to measure and report
+        return FitResult(session.run_dir, math.nan, math.nan, p.best_epoch, p.epoch, stopped_early,
+                         p.history, seconds)
     if p.best_epoch is not None:
         best = session.run_dir / "checkpoints" / f"epoch-{p.best_epoch:04d}.safetensors"
         session.model.load_state_dict(load_tensors(best))
-    test = evaluate(session.forward, data.test, StepSettings.from_config(session.config.train))
+    s = StepSettings.from_config(session.config.train)
+    test = evaluate(distributed.unwrap(session.forward), data.test, s)
     cm = confusion_matrix(test.labels, test.preds, len(data.splits.classes))
     tracker.confusion("test/confusion_matrix", cm, data.splits.classes, p.epoch)
     final = {"test_accuracy": test.accuracy, "test_loss": test.loss,
              "best_val_accuracy": p.best_accuracy}
     tracker.hparams(flatten(session.config.model_dump(mode="json")), final)
+    calibrate_session(session)  # temperature and reject threshold from the validation split
     update_info(session.run_dir, status="stopped_early" if stopped_early else "finished",
                 test={"accuracy": test.accuracy, "loss": test.loss, "epoch": p.best_epoch})
     return FitResult(session.run_dir, test.accuracy, test.loss, p.best_epoch, p.epoch, stopped_early,
                      p.history, seconds)
 
 
-def fit(cfg: TrainConfig, *, resume: Path | None = None, show_progress: bool = True) -> FitResult:
-    """Train `cfg` from scratch in a new run folder, or continue the run in `resume` to cfg.train.epochs."""
-    with torch_threads(cfg.train.threads):  # the caller's thread count is restored afterwards
-        return _fit(cfg, resume, show_progress)
+EpochReport = Callable[[dict[str, Any]], None]
 
 
-def _fit(cfg: TrainConfig, resume: Path | None, show_progress: bool) -> FitResult:
+def fit(cfg: TrainConfig, *, resume: Path | None = None, show_progress: bool = True,
+        report: EpochReport | None = None) -> FitResult:
+    """Train `cfg` from scratch in a new run folder, or continue the run in `resume` to cfg.train.epochs.
+
+    `report`, if given, is called with each epoch's record once it is checkpointed (tuning prunes
+    from it by raising). Under torchrun every process calls `fit`; rank 0's result has the test metrics.
+    """
+    joined = distributed.setup()
+    try:
+        # the caller's thread count is restored afterwards
+        with torch_threads(distributed.threads_per_process(cfg.train.threads)):
+            result = _fit(cfg, resume, show_progress and distributed.is_main(), report)
+    except BaseException:
+        if joined:
+            distributed.teardown(wait=False)
+        raise
+    if joined:
+        distributed.teardown()
+    return result
+
+
+def _fit(cfg: TrainConfig, resume: Path | None, show_progress: bool, report: EpochReport | None) -> FitResult:
     """`fit` with the thread count already set."""
-    run_dir = resume if resume is not None else new_run_dir(cfg)
+    run_dir = resume if resume is not None else distributed.from_main(lambda: new_run_dir(cfg))
     session = create_session(cfg, run_dir)
     if resume is not None:
         restore(session)
-    tracker = Tracker(run_dir, resume_epoch=session.progress.epoch)
+    main = distributed.is_main()
+    tracker = Tracker(run_dir, resume_epoch=session.progress.epoch) if main else distributed.SilentTracker()
     stopped, start = False, time.perf_counter()
     try:
         with TrainProgress(show_progress) as bar:
-            if session.progress.epoch == 0:
+            if session.progress.epoch == 0 and main:
                 _log_first_batch(session, tracker)
             while session.progress.epoch < cfg.train.epochs and not stopped:
                 record = _run_epoch(session, bar, tracker)
                 stopped = _after_epoch(session, record, tracker)
                 bar.note(_epoch_line(record))
+                if report is not None:
+                    report(record)
         return _finish(session, tracker, stopped, time.perf_counter() - start)
     except KeyboardInterrupt:
         raise RunInterrupted(run_dir, session.progress.epoch) from None

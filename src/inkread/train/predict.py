@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -10,18 +11,27 @@ import torch
 from torch import nn
 
 from inkread.data.loader import BatchLoader
+from inkread.errors import InkreadError
 from inkread.train.checkpoint import load_checkpoint
+from inkread.train.config import TrainConfig
 
 
-def predict_probs(model: nn.Module, images: np.ndarray, mean: float, std: float,
-                  batch_size: int = 1000) -> np.ndarray:
-    """Class probabilities (N, K) float32 for uint8 images (N, H, W), normalised as in training."""
+def predict_logits_array(model: nn.Module, images: np.ndarray, mean: float, std: float,
+                         batch_size: int = 1000) -> np.ndarray:
+    """Logits (N, K) float64 for uint8 images (N, H, W), normalised as in training."""
     from inkread.train.loop import StepSettings, predict_logits
 
     batches = BatchLoader(images, np.zeros(len(images), dtype=np.int64), batch_size, shuffle=False,
                           mean=mean, std=std)
     logits, _ = predict_logits(model, batches, StepSettings(channels_last=False))
-    return torch.softmax(logits, dim=1).numpy()
+    return logits.double().numpy()
+
+
+def predict_probs(model: nn.Module, images: np.ndarray, mean: float, std: float,
+                  batch_size: int = 1000) -> np.ndarray:
+    """Class probabilities (N, K) float32 for uint8 images (N, H, W), normalised as in training."""
+    logits = predict_logits_array(model, images, mean, std, batch_size)
+    return torch.softmax(torch.from_numpy(logits), dim=1).float().numpy()
 
 
 def load_test_set(dataset: str, data_dir: str | None, seed: int,
@@ -37,24 +47,87 @@ def load_test_set(dataset: str, data_dir: str | None, seed: int,
     return sp.test.images, sp.test.labels
 
 
-def evaluate_checkpoint(path: str | Path, *, dataset: str | None = None, augmented: bool = False,
-                        out_dir: Path | None = None) -> dict[str, Any]:
-    """Load a checkpoint, predict the test set (optionally an augmented copy) and write the report."""
+def no_answer(k: int, labels: np.ndarray) -> np.ndarray:
+    """Probability rows (N, K) for images without ink: near-uniform, so rejected, and never right."""
+    rows = np.full((len(labels), k), 1.0, dtype=np.float64)
+    rows[np.arange(len(labels)), (labels + 1) % k] += 1e-6  # a wrong class is the (barely) top one
+    return rows / rows.sum(axis=1, keepdims=True)
+
+
+@dataclass(frozen=True)
+class EvalInput:
+    """The images a checkpoint is evaluated on (N, 28, 28), their labels (N,) and how they were made."""
+
+    images: np.ndarray
+    labels: np.ndarray
+    variant: str  # "", "augmented" or "prepared"
+    no_ink: np.ndarray  # (N,) bool: preprocessing found no character (prepared only)
+
+
+def eval_input(name: str, cfg: TrainConfig, *, augmented: bool, prepared: bool, limit: int | None,
+               workers: int | None = None) -> EvalInput:
+    """The test set of `name` as the run split it: first `limit` images, as is, distorted or prepared."""
     from inkread.evaluate.augmented import augmented_copy
+    from inkread.evaluate.prepared import prepared_copy
+
+    if augmented and prepared:
+        raise InkreadError("--augmented and --prepared were both given", where="inkread evaluate",
+                           expected="one test variant at a time", fix="drop one of them")
+    images, labels = load_test_set(name, cfg.data.data_dir, cfg.run.seed, cfg.data.val_fraction)
+    images, labels = images[:limit], labels[:limit]
+    no_ink = np.zeros(len(labels), dtype=bool)
+    if augmented:
+        return EvalInput(augmented_copy(images, seed=0), labels, "augmented", no_ink)
+    if prepared:
+        ps = prepared_copy(images, seed=0, workers=workers)
+        return EvalInput(ps.images, labels, "prepared", ~ps.found)
+    return EvalInput(images, labels, "", no_ink)
+
+
+def evaluate_checkpoint(path: str | Path, *, dataset: str | None = None, augmented: bool = False,
+                        prepared: bool = False, limit: int | None = None,
+                        out_dir: Path | None = None) -> dict[str, Any]:
+    """Load a checkpoint, predict the test set (as is, augmented or prepared) and write the report.
+
+    Probabilities use the checkpoint's temperature; the report adds NLL/ECE before it and what the
+    stored reject threshold keeps. Prepared images without ink count as rejected wrong answers.
+    """
+    from inkread.calibrate import apply
     from inkread.evaluate.report import write_report
 
     model, info = load_checkpoint(path)
     cfg = info.config
     name = dataset or cfg.data.dataset
-    images, labels = load_test_set(name, cfg.data.data_dir, cfg.run.seed, cfg.data.val_fraction)
-    if augmented:
-        images = augmented_copy(images, seed=0)
-    probs = predict_probs(model, images, info.mean, info.std, cfg.train.eval_batch_size)
-    out = out_dir or info.run_dir / ("report-augmented" if augmented else "report")
-    title = f"{info.run_dir.name} on {name}{' (augmented)' if augmented else ''}"
+    data = eval_input(name, cfg, augmented=augmented, prepared=prepared, limit=limit)
+    logits = predict_logits_array(model, data.images, info.mean, info.std, cfg.train.eval_batch_size)
+    probs, raw = apply(logits, info.temperature), apply(logits, 1.0)
+    probs[data.no_ink] = raw[data.no_ink] = no_answer(probs.shape[1], data.labels[data.no_ink])
+    out = out_dir or info.run_dir / ("report-" + data.variant if data.variant else "report")
+    title = f"{info.run_dir.name} on {name}{f' ({data.variant})' if data.variant else ''}"
     extra = {"checkpoint": str(info.weights), "epoch": info.epoch, "dataset": name, "augmented": augmented,
-             "model": cfg.model.name, "code": info.code}
-    metrics = write_report(out, probs=probs, labels=labels, images=images, classes=info.classes,
-                           title=title, extra=extra)
-    return {"accuracy": float(metrics["accuracy"]), "report": str(out), "dataset": name,
-            "augmented": augmented, "checkpoint": str(info.weights), "metrics": metrics}
+             "prepared": prepared, "no_ink": int(data.no_ink.sum()), "model": cfg.model.name,
+             "code": info.code}
+    metrics = write_report(out, probs=probs, labels=data.labels, images=data.images, classes=info.classes,
+                           title=title, extra=extra, threshold=info.threshold, uncalibrated=raw,
+                           temperature=info.temperature)
+    keys = ("accuracy", "nll", "ece", "temperature", "uncalibrated", "reject", "coverage", "num_samples")
+    return {**{k: metrics[k] for k in keys}, "report": str(out), "dataset": name, "augmented": augmented,
+            "prepared": prepared, "no_ink": extra["no_ink"], "checkpoint": str(info.weights),
+            "metrics": metrics}
+
+
+def describe(result: dict[str, Any]) -> list[str]:
+    """Human lines for an `evaluate_checkpoint` result: calibration, the reject point, the coverage curve."""
+    before, t = result["uncalibrated"], result["temperature"]
+    lines = [f"calibration (T = {t:.3f}): NLL {before['nll']:.4f} -> {result['nll']:.4f}, "
+             f"ECE {before['ece']:.4f} -> {result['ece']:.4f}"]
+    r = result["reject"]
+    acc = "none accepted" if r["accuracy"] is None else f"accuracy of accepted {r['accuracy']:.2%}"
+    lines.append(f"reject below confidence {r['threshold']:.4f}: coverage {r['coverage']:.2%}, {acc} "
+                 f"({r['rejected']:,} of {result['num_samples']:,} rejected)")
+    curve = {round(p["coverage"], 2): p["accuracy"] for p in result["coverage"]}
+    shown = [f"{c:.0%}: {curve[c]:.2%}" for c in (1.0, 0.95, 0.9, 0.8, 0.5) if c in curve]
+    lines.append("accuracy at coverage " + ", ".join(shown))
+    if result.get("no_ink"):
+        lines.append(f"{result['no_ink']:,} prepared images had no ink after preprocessing (counted wrong)")
+    return lines

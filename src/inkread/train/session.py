@@ -12,6 +12,7 @@ from torch import nn
 
 from inkread.errors import ConfigError
 from inkread.models import build_model
+from inkread.train import distributed
 from inkread.train.checkpoint import (
     CheckpointError,
     code_version,
@@ -45,7 +46,7 @@ class Session:
     run_dir: Path
     data: RunData
     model: nn.Module
-    forward: nn.Module  # the model itself, or its torch.compile wrapper
+    forward: nn.Module  # the model itself, or its torch.compile and/or DistributedDataParallel wrapper
     optimizer: torch.optim.Optimizer
     schedule: Schedule
     progress: Progress
@@ -93,17 +94,27 @@ def new_run_dir(cfg: TrainConfig) -> Path:
 
 
 def create_session(cfg: TrainConfig, run_dir: Path) -> Session:
-    """Load the data, build the model, optimiser and schedule, and write config.yaml."""
+    """Load the data, build the model, optimiser and schedule, and write config.yaml.
+
+    Under torchrun the training loader yields this process's share of each batch, the model trains
+    through DistributedDataParallel, and only rank 0 writes config.yaml.
+    """
     configure_torch(cfg)
+    distributed.check_batch(cfg.train.batch_size)
     data = prepare_data(cfg)
+    if distributed.active():
+        data.train.shard(distributed.rank(), distributed.world_size())
     model = build_model(cfg.model.name, len(data.splits.classes), **cfg.model.options)
+    model = model.to(distributed.device())
     if cfg.train.channels_last:
         model = model.to(memory_format=torch.channels_last)  # type: ignore[call-overload]
     forward: nn.Module = torch.compile(model) if cfg.train.compile else model  # type: ignore[assignment]
+    forward = distributed.wrap(forward)
     optimizer = build_optimizer(model, cfg.optim)
     schedule = build_schedule(optimizer, cfg.schedule, max_lr=cfg.optim.lr, epochs=cfg.train.epochs,
                               steps_per_epoch=len(data.train))
-    atomic_write_text(run_dir / "config.yaml", to_yaml(cfg))
+    if distributed.is_main():
+        atomic_write_text(run_dir / "config.yaml", to_yaml(cfg))
     return Session(cfg, run_dir, data, model, forward, optimizer, schedule, Progress())
 
 

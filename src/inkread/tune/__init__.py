@@ -1,0 +1,1 @@
+"""Hyper-parameter tuning with Optuna: search space, objective, study, workers and report."""

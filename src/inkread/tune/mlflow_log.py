@@ -1,0 +1,78 @@
+"""Trials and the best run logged to MLflow through inkread.registry; tuning goes on if logging fails."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from inkread.errors import InkreadError
+from inkread.tune.settings import TuneSettings
+
+_warned = False
+
+
+def _warn_once(what: str, exc: BaseException) -> None:
+    """Say once per process that MLflow logging is not working, and why."""
+    global _warned
+    if not _warned:
+        _warned = True
+        why = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"warning: {what} failed ({why}); tuning goes on without MLflow logging", file=sys.stderr,
+              flush=True)
+
+
+def prepare(settings: TuneSettings) -> None:
+    """Create the MLflow store once, before several workers would race to create it."""
+    if settings.tracking_uri is None:
+        return
+    try:
+        from inkread.registry.store import open_client
+
+        open_client(settings.tracking_uri, create=True)
+    except Exception as exc:  # tuning does not depend on tracking
+        _warn_once("opening the MLflow store", exc)
+
+
+def log_trial(settings: TuneSettings, run_dir: Path, number: int, state: str) -> str | None:
+    """Log a trial's run folder (params and metrics, no artifacts); its MLflow run id, or None."""
+    if settings.tracking_uri is None or _warned:
+        return None
+    try:
+        from inkread.registry.tracking import log_training_run
+
+        return log_training_run(run_dir, experiment=settings.study, artifacts=False,
+                                tags={"inkread.study": settings.study, "inkread.trial": str(number),
+                                      "inkread.trial_state": state},
+                                tracking_uri=settings.tracking_uri)
+    except Exception as exc:
+        _warn_once("logging trials to MLflow", exc)
+        return None
+
+
+def log_best(settings: TuneSettings, run_dir: Path, number: int, register: str | None) -> dict[str, Any]:
+    """Log the best trial with its artifacts and, when `register` names a model, register it.
+
+    Returns {"run_id", "tracking_uri", "registered", "version"}; a failed registration is an error
+    (it was asked for), a failed log without registration only a warning.
+    """
+    uri = settings.tracking_uri
+    if uri is None:
+        return {}
+    try:
+        from inkread.registry.tracking import track_run
+
+        tracked = track_run(run_dir, experiment=settings.study, artifacts=True, register_as=register,
+                            tags={"inkread.study": settings.study, "inkread.trial": str(number),
+                                  "inkread.best": "true"}, tracking_uri=uri)
+    except InkreadError:
+        raise
+    except Exception as exc:
+        if register is not None:
+            raise InkreadError(f"the study is saved, but registering its best run failed: {exc}",
+                               where=run_dir, fix=f"retry with `inkread models register {run_dir} "
+                               f"{register}`") from None
+        _warn_once("logging the best trial to MLflow", exc)
+        return {"error": str(exc)}
+    return {"run_id": tracked.run_id, "tracking_uri": tracked.tracking_uri, "registered": tracked.name,
+            "version": tracked.version}
