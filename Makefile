@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit system bench clean
+.PHONY: demo tune test lint typecheck unit system bench clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found. Fix: install Python 3.11 or run make PYTHON=python3"; exit 2; }
@@ -25,6 +25,11 @@ demo: $(STAMP)
 	$(BIN)/inkread train --config configs/fast.yaml --set train.epochs=3 --set run.name=demo
 	$(BIN)/inkread evaluate runs/demo -o runs/demo/report
 
+# Tune the fast recipe, register the best trial's model and point digits@champion at it;
+# then `inkread serve --model models:/digits@champion` serves it.
+tune: $(STAMP)
+	$(BIN)/inkread tune --config configs/tune-fast.yaml --trials 12 --register digits --alias champion
+
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 
@@ -41,6 +46,9 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/scratch_vs_references.py
 	$(BIN)/python benchmarks/time_to_accuracy.py
 	$(BIN)/python benchmarks/read_strings.py
+	$(BIN)/python benchmarks/real_input.py
+	$(BIN)/python benchmarks/serve_load.py
+	$(BIN)/python benchmarks/accuracy.py --seeds 0 1 2
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache .mypy_cache .ruff_cache

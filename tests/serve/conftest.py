@@ -35,7 +35,7 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_server(model: Path, *args: str, timeout: float = 60.0) -> Iterator[str]:
+def running_server(model: Path | str, *args: str, timeout: float = 60.0) -> Iterator[str]:
     """Start `inkread serve` as a subprocess on a free loopback port; yield its URL once /readyz is 200."""
     port = free_port()
     cmd = [sys.executable, "-m", "inkread", "serve", "--model", str(model), "--port", str(port),

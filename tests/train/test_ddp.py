@@ -9,6 +9,7 @@ normalises over each process's 64 images instead of 128; the test allows 2.5. Wi
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -94,7 +95,13 @@ def test_two_processes_with_batchnorm_within_tolerance(tmp_path: Path) -> None:
     common = ["data.limit=4000", "train.epochs=2", f"run.out_dir={tmp_path}", "run.mlflow=false"]
     single = fit(load_config(REPO / "configs" / "fast.yaml", [*common, "run.name=one", "train.threads=1"]),
                  show_progress=False)
-    torchrun("--config", "configs/fast.yaml", *sets([*common, "run.name=two"]))
+    # MLflow on (the default): rank 0 alone reports and logs, so stdout holds one JSON and one run is logged
+    done = torchrun("--config", "configs/fast.yaml", "--json", *sets([*common, "run.name=two",
+                                                                       "run.mlflow=true"]))
+    summary = json.loads(done.stdout)
     ddp = info(tmp_path / "two")
     assert ddp["status"] == "finished"
     assert abs(ddp["test"]["accuracy"] - single.test_accuracy) <= FAST_CNN_TOLERANCE  # type: ignore[index]
+    assert summary["mlflow"]["run_id"] == ddp["mlflow"]["run_id"]  # type: ignore[index]
+    with sqlite3.connect(tmp_path / "mlflow.db") as db:
+        assert db.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 1

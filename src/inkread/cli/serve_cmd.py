@@ -26,10 +26,13 @@ MaxPixels = Annotated[int, typer.Option("--max-pixels", min=1, help="Largest ima
                                         "height, read from the header before decoding).")]
 Cors = Annotated[list[str] | None, typer.Option("--cors-origin", help="Allow this origin to call the API "
                                                 "from its pages (repeatable); CORS is off by default.")]
+TrackingUri = Annotated[str | None, typer.Option("--tracking-uri", help="MLflow registry that models:/ URIs "
+                                                 "name (default: $MLFLOW_TRACKING_URI, else "
+                                                 "sqlite:///<abs runs>/mlflow.db).")]
 LogLevel = Annotated[str, typer.Option(help="uvicorn log level: critical, error, warning, info, debug.")]
 
 
-def resolve_model(model: str) -> Path:
+def resolve_model(model: str, tracking_uri: str | None = None) -> Path:
     """The local ONNX file for --model: a path, or a registry URI resolved (and hash-checked) locally."""
     if not model.startswith("models:/"):
         return Path(model)
@@ -38,19 +41,19 @@ def resolve_model(model: str) -> Path:
     except ImportError:
         raise InkreadError("model registry URIs are not supported by this installation", where=model,
                            expected="a path to an ONNX file", fix="pass the ONNX file's path") from None
-    return Path(resolve_model_uri(model))
+    return Path(resolve_model_uri(model, tracking_uri))
 
 
 def serve_cmd(model: Model, host: Host = "127.0.0.1", port: Port = 8000, workers: Workers = 1,
               threads: Threads = 1, timeout: Timeout = 20.0, max_upload_mb: MaxUpload = 8.0,
               max_pixels: MaxPixels = 16_000_000, cors_origin: Cors = None,
-              log_level: LogLevel = "info") -> None:
+              tracking_uri: TrackingUri = None, log_level: LogLevel = "info") -> None:
     """Serve a model over HTTP: POST /v1/recognize and /v1/read, the drawing page at /, docs at /docs."""
     import uvicorn
 
     from inkread.serve.settings import ServeSettings
 
-    path = resolve_model(model)
+    path = resolve_model(model, tracking_uri)
     settings = ServeSettings(max_upload_bytes=int(max_upload_mb * 1024 * 1024), max_pixels=max_pixels,
                              request_timeout_s=timeout, threads=threads, cors_origins=list(cors_origin or []))
     common = {"host": host, "port": port, "log_level": log_level, "server_header": False,

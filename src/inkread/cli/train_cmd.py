@@ -42,28 +42,33 @@ def train_cmd(
                                         "1 epoch.")] = False,
     register: Annotated[str | None, typer.Option("--register", help="Also register the run's ONNX export "
                                                  "as a new version of this model (MLflow).")] = None,
+    alias: Annotated[str | None, typer.Option("--alias", help="With --register: also point this alias "
+                                              "(e.g. champion) at the new version.")] = None,
     no_mlflow: Annotated[bool, typer.Option("--no-mlflow", help="Do not log the run to MLflow (default: "
                                             "run.mlflow, true).")] = False,
     json: Json = False,
 ) -> None:
     """Train a model; checkpoints, config.yaml, metrics.jsonl and TensorBoard logs go to runs/<name>/."""
     passive_openmp()
+    from inkread.train import distributed
     from inkread.train.calibration import stored, summary_line
     from inkread.train.loop import RunInterrupted, fit
 
     cfg, run_dir = _resolve(config, (QUICK if quick else []) + list(set_ or []), resume)
-    _check_register(register, no_mlflow)
+    _check_register(register, no_mlflow, alias)
     try:
         result = fit(cfg, resume=run_dir, show_progress=not json)
     except RunInterrupted as exc:
         err_console.print(f"[yellow]{exc}[/]", highlight=False, soft_wrap=True)
         raise typer.Exit(130) from None
+    if not distributed.is_main():
+        return  # under torchrun, rank 0 alone reports and logs the run to MLflow
     summary: dict[str, Any] = {"run_dir": str(result.run_dir), "test_accuracy": result.test_accuracy,
                                "test_loss": result.test_loss, "best_epoch": result.best_epoch,
                                "epochs": result.epochs_run, "stopped_early": result.stopped_early,
                                "seconds": round(result.seconds, 2), "history": result.history}
     summary.update(stored(result.run_dir))  # temperature, threshold, calibration
-    summary["mlflow"] = _track(result.run_dir, cfg.run.mlflow and not no_mlflow, register)
+    summary["mlflow"] = _track(result.run_dir, cfg.run.mlflow and not no_mlflow, register, alias)
     if json:
         print_json(summary)
         return
@@ -74,10 +79,17 @@ def train_cmd(
     console.print(f"run folder: {result.run_dir}  (tensorboard --logdir {result.run_dir.parent})")
 
 
-def _check_register(register: str | None, no_mlflow: bool) -> None:
-    """Refuse a bad --register before training rather than after."""
+def _check_register(register: str | None, no_mlflow: bool, alias: str | None = None) -> None:
+    """Refuse a bad --register or --alias before training rather than after."""
     from inkread.errors import ConfigError
-    from inkread.registry.uris import check_model_name
+    from inkread.registry.uris import check_alias, check_model_name
+
+    if alias is not None:
+        if register is None:
+            raise ConfigError("--alias needs --register NAME (the alias points at the registered version)",
+                              where="--alias", fix="add --register NAME, e.g. --register digits --alias "
+                              "champion")
+        check_alias(alias)
 
     if register is not None:
         check_model_name(register)
@@ -86,7 +98,8 @@ def _check_register(register: str | None, no_mlflow: bool) -> None:
                               fix="drop one of the two options")
 
 
-def _track(run_dir: Path, enabled: bool, register: str | None) -> dict[str, Any] | None:
+def _track(run_dir: Path, enabled: bool, register: str | None,
+           alias: str | None = None) -> dict[str, Any] | None:
     """Log the finished run to MLflow (and register it); a failure only warns: the run folder is complete."""
     if not enabled and register is None:
         return None
@@ -101,10 +114,18 @@ def _track(run_dir: Path, enabled: bool, register: str | None) -> dict[str, Any]
                           f"failed: {why}. Retry with `inkread models register {run_dir} NAME`.",
                           highlight=False, soft_wrap=True)
         return {"error": str(exc)}
+    out: dict[str, Any] = {"run_id": tracked.run_id, "tracking_uri": tracked.tracking_uri,
+                           "registered": tracked.name, "version": tracked.version}
     if register is not None:
         err_console.print(f"registered {register} version {tracked.version}", highlight=False)
-    return {"run_id": tracked.run_id, "tracking_uri": tracked.tracking_uri, "registered": tracked.name,
-            "version": tracked.version}
+    if alias is not None and register is not None and tracked.version is not None:
+        from inkread.registry.store import mlflow_errors, open_client
+        from inkread.registry.versions import promote
+
+        with mlflow_errors("promoting the new version failed"):
+            out["promoted"] = promote(open_client(tracked.tracking_uri), register, tracked.version, alias)
+        err_console.print(f"{register}@{alias} -> version {tracked.version}", highlight=False)
+    return out
 
 
 def _resolve(config: Path | None, overrides: list[str],

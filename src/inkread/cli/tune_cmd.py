@@ -34,6 +34,9 @@ def tune_cmd(
     quick: Annotated[bool, typer.Option("--quick", help="2000 images and 2 epochs per trial.")] = False,
     register: Annotated[str | None, typer.Option("--register", help="Register the best trial's model "
                                                  "under this name (MLflow) and print its version.")] = None,
+    alias: Annotated[str | None, typer.Option("--alias", help="With --register: also point this alias "
+                                              "(e.g. champion, served by `inkread serve --model "
+                                              "models:/NAME@champion`) at the new version.")] = None,
     tracking_uri: Annotated[str | None, typer.Option("--tracking-uri", help="MLflow tracking URI (default: "
                                                      "$MLFLOW_TRACKING_URI, else <run.out_dir>/mlflow.db)."
                                                      )] = None,
@@ -47,17 +50,37 @@ def tune_cmd(
     passive_openmp()
     from inkread.tune.run import register_best, tune
 
+    _check_alias(alias, register)
     settings = _settings(config, (QUICK if quick else []) + list(set_ or []), study, storage, trials, workers,
                          heartbeat, tracking_uri, not no_mlflow, register)
     if not json:
         err_console.print(f"study '{settings.study}': {settings.trials} trials, {settings.workers} "
                           f"worker(s), trial runs in {settings.folder}", highlight=False)
-    report = tune(settings)
-    mlflow = register_best(settings, report, register) if settings.tracking_uri else {}
+    try:
+        report = tune(settings)
+    except KeyboardInterrupt:
+        err_console.print(f"[yellow]interrupted:[/] study '{settings.study}' is saved in {settings.storage}; "
+                          "the same command resumes it (interrupted trials run again first)",
+                          highlight=False, soft_wrap=True)
+        raise typer.Exit(130) from None
+    mlflow = register_best(settings, report, register, alias) if settings.tracking_uri else {}
     if json:
         print_json({**report.to_dict(), "mlflow": mlflow})
         return
     _print(report, mlflow)
+
+
+def _check_alias(alias: str | None, register: str | None) -> None:
+    """Refuse --alias without --register, or an alias MLflow would refuse, before any trial runs."""
+    from inkread.errors import ConfigError
+    from inkread.registry.uris import check_alias
+
+    if alias is None:
+        return
+    if register is None:
+        raise ConfigError("--alias needs --register NAME (the alias points at the registered version)",
+                          where="--alias", fix="add --register NAME, e.g. --register digits --alias champion")
+    check_alias(alias)
 
 
 def _settings(config: Path, overrides: list[str], study: str | None, storage: str | None, trials: int,
@@ -97,6 +120,13 @@ def _print(report: Report, mlflow: dict[str, Any]) -> None:
         console.print(f"{name} plot: {path}", highlight=False)
     for note in report.notes:
         err_console.print(f"[yellow]note:[/] {note}", highlight=False)
-    if mlflow.get("version"):
+    if mlflow.get("promoted"):
+        p = mlflow["promoted"]
+        before = f" (was version {p['previous']})" if p["previous"] else ""
+        console.print(f"registered {p['name']} version {p['version']} as {p['name']}@{p['alias']}{before}: "
+                      f"serve it with `inkread serve --model models:/{p['name']}@{p['alias']}`")
+    elif mlflow.get("version"):
         console.print(f"registered {mlflow['registered']} version {mlflow['version']}: promote it with "
                       f"`inkread models promote {mlflow['registered']} {mlflow['version']} champion`")
+    if mlflow.get("note"):
+        err_console.print(f"[yellow]note:[/] {mlflow['note']}", highlight=False)

@@ -20,9 +20,13 @@ def pooled_block(c_in: int, c_out: int) -> list[nn.Module]:
 
 
 class FastCNN(nn.Module):
-    """Three pooled conv blocks (28 -> 14 -> 7 -> 3) and a linear classifier on the 3x3 maps."""
+    """Three pooled conv blocks (28 -> 14 -> 7 -> 3) and a linear classifier on the 3x3 maps.
 
-    def __init__(self, num_classes: int, widths: Sequence[int] = (16, 32, 64), image_size: int = 28) -> None:
+    `dropout` > 0 drops features before the classifier; at 0 (the default) there is no dropout layer.
+    """
+
+    def __init__(self, num_classes: int, widths: Sequence[int] = (16, 32, 64), image_size: int = 28,
+                 dropout: float = 0.0) -> None:
         super().__init__()
         layers: list[nn.Module] = []
         c_in, size = 1, image_size
@@ -30,8 +34,10 @@ class FastCNN(nn.Module):
             layers += pooled_block(c_in, w)
             c_in, size = w, size // 2
         self.features = nn.Sequential(*layers)
+        # no layer at all at 0, so the default draws no random numbers and keeps its weights' names
+        self.dropout: nn.Module = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
         self.classifier = nn.Linear(c_in * size * size, num_classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """(B, 1, 28, 28) -> (B, K)."""
-        return self.classifier(torch.flatten(self.features(x), 1))
+        return self.classifier(self.dropout(torch.flatten(self.features(x), 1)))

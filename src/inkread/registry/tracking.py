@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from inkread.registry.lineage import epoch_metrics, final_metrics, flatten, lineage
-from inkread.registry.uris import check_model_name, pick_tracking_uri
+from inkread.registry.uris import ENV_VAR, check_model_name, pick_tracking_uri
 
 if TYPE_CHECKING:
     from mlflow import MlflowClient
@@ -59,7 +60,10 @@ def _track(run_dir: Path, experiment: str, artifacts: bool, register_as: str | N
     run_dir = info_path.parent.resolve()
     if register_as is not None:
         check_model_name(register_as)
-    uri = pick_tracking_uri(tracking_uri, run_dir.parent)
+    # neither an option nor $MLFLOW_TRACKING_URI: the store this run was logged to before (a tune
+    # study's), else the one beside the run folder
+    recorded = None if os.environ.get(ENV_VAR, "").strip() else (doc.get("mlflow") or {}).get("tracking_uri")
+    uri = pick_tracking_uri(tracking_uri or recorded, run_dir.parent)
     client = open_client(uri, create=True)
     run_id = _logged_before(client, doc, uri)
     if run_id is None:
@@ -69,7 +73,8 @@ def _track(run_dir: Path, experiment: str, artifacts: bool, register_as: str | N
     model = _ensure_files(client, run_id, run_dir, doc, artifacts or register_as is not None)
     version = None
     if register_as is not None and model is not None:
-        version = _register(client, register_as, run_id, run_dir, doc, model)
+        version = (_registered_before(client, doc, uri, register_as)
+                   or _register(client, register_as, run_id, run_dir, doc, model))
     record = {"run_id": run_id, "tracking_uri": uri, "saved_at": doc.get("saved_at"),
               "registered": _registered(doc, uri, register_as, version)}
     update_info(run_dir, mlflow=record)
@@ -143,6 +148,22 @@ def _register(client: MlflowClient, name: str, run_id: str, run_dir: Path, doc: 
     test = final_metrics(doc).get("test_accuracy")
     description = f"{run_dir.name}: test accuracy {test:.2%}" if test is not None else run_dir.name
     return create_version(client, name, source, run_id, tags, description)
+
+
+def _registered_before(client: MlflowClient, doc: dict[str, Any], uri: str, name: str) -> str | None:
+    """The version of `name` already registered from this very checkpoint in this store, if it still exists.
+
+    Registering the same run twice (a rerun of a finished study, a retried command) adds no version.
+    """
+    if (doc.get("mlflow") or {}).get("saved_at") != doc.get("saved_at"):
+        return None  # the run trained on after it was registered: its weights are new
+    for entry in reversed(_registered(doc, uri, None, None)):
+        if entry.get("name") == name:
+            try:
+                return str(client.get_model_version(name, str(entry["version"])).version)
+            except Exception:  # deleted since: register afresh
+                return None
+    return None
 
 
 def _registered(doc: dict[str, Any], uri: str, name: str | None, version: str | None) -> list[dict[str, str]]:

@@ -59,6 +59,14 @@ def log_best(settings: TuneSettings, run_dir: Path, number: int, register: str |
     uri = settings.tracking_uri
     if uri is None:
         return {}
+    if not (run_dir / "checkpoint.json").is_file():
+        # tuning across machines: the best trial ran on another machine, which holds its run folder
+        where = f"the best trial's run folder {run_dir} is not on this machine (another worker ran it)"
+        if register is not None:
+            raise InkreadError(f"the study is saved, but {where}", where="--register",
+                               fix=f"register it on the machine that ran it: `inkread models register "
+                               f"{run_dir} {register} --tracking-uri {uri}`")
+        return {"note": where}
     try:
         from inkread.registry.tracking import track_run
 
@@ -71,7 +79,7 @@ def log_best(settings: TuneSettings, run_dir: Path, number: int, register: str |
         if register is not None:
             raise InkreadError(f"the study is saved, but registering its best run failed: {exc}",
                                where=run_dir, fix=f"retry with `inkread models register {run_dir} "
-                               f"{register}`") from None
+                               f"{register} --tracking-uri {uri}`") from None
         _warn_once("logging the best trial to MLflow", exc)
         return {"error": str(exc)}
     return {"run_id": tracked.run_id, "tracking_uri": tracked.tracking_uri, "registered": tracked.name,

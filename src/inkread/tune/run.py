@@ -43,9 +43,17 @@ def tune(settings: TuneSettings) -> Report:
     return report
 
 
-def register_best(settings: TuneSettings, report: Report, register: str | None) -> dict[str, Any]:
-    """Log the best trial to MLflow with its artifacts, registering it as `register` when given."""
+def register_best(settings: TuneSettings, report: Report, register: str | None,
+                  alias: str | None = None) -> dict[str, Any]:
+    """Log the best trial to MLflow with its artifacts, registering it as `register` (and aliasing it)."""
     if register is not None and settings.tracking_uri is None:
         raise InkreadError("--register needs MLflow, but run.mlflow is false or --no-mlflow was given",
                            where="--register", fix="drop one of the two")
-    return mlflow_log.log_best(settings, Path(report.best_run_dir), report.best_trial, register)
+    out = mlflow_log.log_best(settings, Path(report.best_run_dir), report.best_trial, register)
+    if alias is not None and register is not None and out.get("version") and settings.tracking_uri:
+        from inkread.registry.store import mlflow_errors, open_client
+        from inkread.registry.versions import promote
+
+        with mlflow_errors("promoting the best trial's version failed"):
+            out["promoted"] = promote(open_client(settings.tracking_uri), register, out["version"], alias)
+    return out
