@@ -63,6 +63,9 @@ async def exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, r
     return ""
 
 
+REQUEST_TIMEOUT_S = 10.0  # an answer slower than this counts as an error (a stalled server ends the run)
+
+
 async def client(port: int, requests: list[bytes], until: float, budget: list[int], tally: Tally) -> None:
     """One keep-alive connection sending requests back to back until the deadline or the count runs out."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
@@ -71,11 +74,16 @@ async def client(port: int, requests: list[bytes], until: float, budget: list[in
         budget[0] -= 1
         start = time.perf_counter()
         try:
-            problem = await exchange(reader, writer, requests[i % len(requests)], check=i % 50 == 0)
-        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError) as exc:
+            problem = await asyncio.wait_for(
+                exchange(reader, writer, requests[i % len(requests)], check=i % 50 == 0), REQUEST_TIMEOUT_S)
+        except (OSError, TimeoutError, asyncio.IncompleteReadError, asyncio.LimitOverrunError) as exc:
             tally.error(type(exc).__name__)
             writer.close()
-            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            try:  # a fresh connection; a server that no longer accepts ends this client
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            except OSError as again:
+                tally.error(f"reconnect: {type(again).__name__}")
+                return
             continue
         if problem:
             tally.error(problem)

@@ -83,3 +83,16 @@ def test_missing_checkpoint_exits_2(tmp_path: Path) -> None:
     Image.new("L", (40, 40), 255).save(path)
     proc = run_cli("read", str(path), "--model", str(tmp_path / "no-run"))
     assert proc.returncode == 2 and "Traceback" not in proc.stderr and "no-run" in proc.stderr
+
+
+def test_read_with_an_onnx_export(request: pytest.FixtureRequest, tmp_path: Path, mnist: Dataset) -> None:
+    from tests.export.cached import exported_model  # the fast CNN trained once and exported, cached
+
+    model = exported_model(request.config)
+    lines = _strings(mnist, tmp_path, (5, 6, 7))
+    proc = run_cli("read", *(str(p) for p, _ in lines), "--model", str(model), "--json", "--threshold", "0")
+    assert proc.returncode == 0, proc.stderr
+    docs = json.loads(proc.stdout)
+    right = sum(a == b for (_, truth), doc in zip(lines, docs, strict=True)
+                for a, b in zip(doc["text"], truth, strict=False))
+    assert right >= sum(len(t) for _, t in lines) - 2  # a ~99% reader misses at most a couple

@@ -10,8 +10,8 @@ import typer
 from inkread.cli.output import console, print_json
 
 Images = Annotated[list[Path], typer.Argument(help="Image files: one character or a line of them.")]
-Model = Annotated[Path, typer.Option("--model", "-m", help="Checkpoint of a training run "
-                                     "(its folder or checkpoint.json).")]
+Model = Annotated[str, typer.Option("--model", "-m", help="A training run (its folder or checkpoint.json), "
+                                    "an ONNX file from `inkread export`, or models:/NAME@ALIAS.")]
 Json = Annotated[bool, typer.Option("--json", help="Print a machine-readable JSON result.")]
 Annotate = Annotated[Path | None, typer.Option(
     "--annotate", help="Write the image with boxes and readings to this PNG (with several images, "

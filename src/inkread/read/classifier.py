@@ -62,10 +62,25 @@ def calibration_of(info: Any) -> tuple[float, float]:
 
 
 def load_reader(path: str | Path) -> LoadedReader:
-    """Load a training run's checkpoint (inkread.train) as a calibrated classifier."""
+    """Load a training run's checkpoint, an ONNX export or a registered models:/ version as a classifier."""
+    text = str(path)
+    if text.startswith("models:/") or text.lower().endswith(".onnx"):
+        return _onnx_reader(text)
     from inkread.train.checkpoint import load_checkpoint
 
     model, info = load_checkpoint(path)
     temperature, threshold = calibration_of(info)
     classify = torch_classifier(model, float(info.mean), float(info.std), temperature)
     return LoadedReader(classify, list(info.classes), temperature, threshold, model)
+
+
+def _onnx_reader(model: str) -> LoadedReader:
+    """An `inkread export` file, or the registered version a models:/ URI names, through onnxruntime."""
+    from inkread.export.runtime import load_onnx
+
+    if model.startswith("models:/"):
+        from inkread.registry.resolve import resolve_model_uri
+
+        model = str(resolve_model_uri(model))
+    onnx = load_onnx(model)
+    return LoadedReader(onnx.classify, onnx.classes, onnx.temperature, onnx.threshold, onnx)
