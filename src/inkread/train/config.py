@@ -10,6 +10,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from inkread.data.augment import AugmentConfig
+from inkread.data.outliers import OutlierConfig
 from inkread.errors import ConfigError, InkreadError
 from inkread.tune.space import SearchSpace
 
@@ -128,6 +129,9 @@ class TrainConfig(Section):
     train: TrainSection = Field(default_factory=TrainSection)
     # random transforms of the training images; None (or omitted): no augmentation.
     augment: AugmentConfig | None = None
+    # non-characters (touching pairs, fragments) added to the training split with no class, so the
+    # model learns low confidence on them (see inkread.data.outliers); None (or omitted): none.
+    outliers: OutlierConfig | None = None
     run: RunConfig = Field(default_factory=RunConfig)
     # what `inkread tune` varies (see inkread.tune.space and configs/tune-fast.yaml); training ignores it.
     search: SearchSpace | None = None

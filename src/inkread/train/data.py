@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from inkread.data.augment import Augmenter
 from inkread.data.catalog import load_dataset
 from inkread.data.loader import BatchLoader
@@ -45,13 +47,25 @@ def eval_loader(s: ImageSet, splits: Splits, batch_size: int) -> BatchLoader:
     return BatchLoader(s.images, s.labels, batch_size, shuffle=False, mean=splits.mean, std=splits.std)
 
 
+def training_samples(cfg: TrainConfig, splits: Splits) -> tuple[np.ndarray, np.ndarray]:
+    """The training split (N, H, W), (N,), followed by cfg.outliers' extra samples, if any."""
+    train = splits.train
+    if cfg.outliers is None:
+        return train.images, train.labels
+    from inkread.data.outliers import make_outliers  # loads the preprocessing (scipy)
+
+    extra, extra_labels = make_outliers(train.images, train.labels, cfg.outliers, seed=cfg.run.seed)
+    return np.concatenate([train.images, extra]), np.concatenate([train.labels, extra_labels])
+
+
 def prepare_data(cfg: TrainConfig) -> RunData:
     """Splits and loaders: the training loader shuffles by run.seed and augments when cfg.augment is set."""
     splits, files, verified = load_splits(cfg)
     t = cfg.train
     # the augmenter gets its own seed stream so it does not correlate with the shuffling
     aug = Augmenter(cfg.augment, seed=cfg.run.seed + 1) if cfg.augment is not None else None
-    train = BatchLoader(splits.train.images, splits.train.labels, t.batch_size, shuffle=True,
+    images, labels = training_samples(cfg, splits)
+    train = BatchLoader(images, labels, t.batch_size, shuffle=True,
                         seed=cfg.run.seed, augmenter=aug, mean=splits.mean, std=splits.std)
     val = eval_loader(splits.val, splits, t.eval_batch_size) if len(splits.val) else None
     return RunData(splits, files, verified, train, val, eval_loader(splits.test, splits, t.eval_batch_size))

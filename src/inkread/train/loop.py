@@ -20,6 +20,7 @@ from inkread.train import distributed
 from inkread.train.calibration import calibrate_session
 from inkread.train.checkpoint import load_tensors, save_checkpoint, update_info
 from inkread.train.config import TrainConfig, TrainSection
+from inkread.train.losses import step_loss
 from inkread.train.optim import Schedule, current_lr
 from inkread.train.progress import TrainProgress
 from inkread.train.session import Session, create_session, new_run_dir, restore
@@ -46,11 +47,12 @@ class StepSettings:
     clip_grad_norm: float | None = None
     bf16: bool = False
     channels_last: bool = True
+    outlier_weight: float = 0.0  # weight of the non-characters' (label NO_CLASS) loss
 
     @classmethod
-    def from_config(cls, t: TrainSection) -> StepSettings:
-        """The step settings of a config's train section."""
-        return cls(t.label_smoothing, t.clip_grad_norm, t.bf16, t.channels_last)
+    def from_config(cls, t: TrainSection, outlier_weight: float = 0.0) -> StepSettings:
+        """The step settings of a config's train section (and the outliers' loss weight)."""
+        return cls(t.label_smoothing, t.clip_grad_norm, t.bf16, t.channels_last, outlier_weight)
 
 
 @dataclass
@@ -75,7 +77,7 @@ def train_step(model: nn.Module, x: torch.Tensor, y: torch.Tensor, optimizer: to
     x, y = x.to(dev, non_blocking=True), y.to(dev, non_blocking=True)
     with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=s.bf16):
         logits = model(layout(x, s.channels_last))  # (B, K)
-    loss = F.cross_entropy(logits.float(), y, label_smoothing=s.label_smoothing)
+    loss = step_loss(logits.float(), y, s)
     value = distributed.mean_loss(loss)  # over all processes, so all stop together on a non-finite loss
     if not math.isfinite(value):
         return value, 0  # the caller stops the run; no step is taken on a non-finite loss
@@ -84,7 +86,7 @@ def train_step(model: nn.Module, x: torch.Tensor, y: torch.Tensor, optimizer: to
     if s.clip_grad_norm is not None:
         nn.utils.clip_grad_norm_(model.parameters(), s.clip_grad_norm)
     optimizer.step()
-    return value, int((logits.argmax(dim=1) == y).sum())
+    return value, int((logits.argmax(dim=1) == y).sum())  # non-characters (y < 0) are never "correct"
 
 
 def train_one_epoch(model: nn.Module, batches: Iterable[tuple[torch.Tensor, torch.Tensor]],
@@ -93,7 +95,7 @@ def train_one_epoch(model: nn.Module, batches: Iterable[tuple[torch.Tensor, torc
                     global_step: int = 0, log_every: int = 20) -> dict[str, float]:
     """Train on every batch once; returns mean loss, accuracy, images, seconds and images/s."""
     model.train()
-    total_loss, correct, seen, start = 0.0, 0, 0, time.perf_counter()
+    total_loss, correct, seen, known, start = 0.0, 0, 0, 0, time.perf_counter()
     for x, y in batches:
         loss, right = train_step(model, x, y, optimizer, s)
         if not math.isfinite(loss):
@@ -101,13 +103,15 @@ def train_one_epoch(model: nn.Module, batches: Iterable[tuple[torch.Tensor, torc
         lr = current_lr(optimizer)
         schedule.after_batch()
         global_step += 1
-        total_loss, correct, seen = total_loss + loss * len(y), correct + right, seen + len(y)
+        labelled = int((y >= 0).sum())  # accuracy is over the characters, not the added non-characters
+        total_loss, correct, seen, known = (total_loss + loss * len(y), correct + right, seen + len(y),
+                                            known + labelled)
         if progress is not None:
-            progress.update(total_loss / seen, correct / seen, lr, len(y))
+            progress.update(total_loss / seen, correct / max(known, 1), lr, len(y))
         if tracker is not None and global_step % log_every == 0:
-            tracker.step(global_step, loss, right / len(y), lr)
+            tracker.step(global_step, loss, right / max(labelled, 1), lr)
     seconds = time.perf_counter() - start
-    return {"train_loss": total_loss / max(seen, 1), "train_accuracy": correct / max(seen, 1),
+    return {"train_loss": total_loss / max(seen, 1), "train_accuracy": correct / max(known, 1),
             "images": seen, "seconds": seconds, "images_per_s": seen / max(seconds, 1e-9)}
 
 
@@ -150,7 +154,7 @@ def _diverged(session: Session, detail: str) -> DivergedError:
 def _run_epoch(session: Session, bar: TrainProgress, tracker: Tracker) -> dict[str, Any]:
     """Train one epoch, validate, step the per-epoch schedule; returns the epoch's record."""
     cfg, p, data = session.config, session.progress, session.data
-    s = StepSettings.from_config(cfg.train)
+    s = StepSettings.from_config(cfg.train, cfg.outliers.weight if cfg.outliers else 0.0)
     bar.start_epoch(p.epoch + 1, cfg.train.epochs, len(data.train))
     try:
         stats = train_one_epoch(session.forward, data.train, session.optimizer, session.schedule, s,
