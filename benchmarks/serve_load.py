@@ -1,7 +1,7 @@
 """Load on `inkread serve` over loopback, and the model alone: onnxruntime against torch eager.
 
 Usage: .venv/bin/python benchmarks/serve_load.py [--quick] [--model model.onnx] [--clients 16]
-       [--seconds 20] [--workers 1] [--threads 1] [--max-requests N] [--soak SECONDS] [--json]
+       [--seconds 20] [--workers CORES] [--threads 1] [--max-requests N] [--soak SECONDS] [--json]
 
 Starts `inkread serve` itself on a free loopback port (with --model, or a model trained here with
 the fast recipe for one epoch and exported). N clients, each on its own keep-alive connection, send
@@ -275,7 +275,8 @@ def main() -> None:
     p.add_argument("--clients", type=int, default=16)
     p.add_argument("--seconds", type=float, default=20.0, help="load per request form (the PNG form: half)")
     p.add_argument("--max-requests", type=int, default=1_000_000, help="stop a phase after this many")
-    p.add_argument("--workers", type=int, default=1, help="inkread serve --workers")
+    p.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                   help="inkread serve --workers (default: one per core, as the README recommends)")
     p.add_argument("--threads", type=int, default=1, help="onnxruntime (and torch) threads per inference")
     p.add_argument("--quick", action="store_true", help="3 s of load per form, short timings")
     p.add_argument("--soak", type=float, metavar="SECONDS", help="only a soak of this length, memory sampled")

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from inkread.data.types import Dataset
 from inkread.serve.app import create_app
 from inkread.serve.settings import ServeSettings
-from tests.serve.images import paper_digit, png
+from tests.serve.images import paper_digit, paper_line, png
 
 
 def client(model: Path, **limits: object) -> TestClient:
@@ -117,3 +117,14 @@ def test_serving_path_never_imports_torch(onnx_model: Path, tmp_path: Path, mnis
                           text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "loaded: []" in proc.stdout
+
+
+def test_answers_have_the_shape_the_schema_declares(onnx_model: Path, mnist: Dataset) -> None:
+    from inkread.serve.schemas import LineReading, Recognition
+
+    with client(onnx_model) as c:
+        for pixels in (mnist.test.images[0], np.zeros((28, 28), np.uint8)):  # a digit, and blank
+            Recognition.model_validate_json(c.post("/v1/recognize", json={"pixels": pixels.tolist()}).content)
+        line = paper_line(list(mnist.test.images[:3]))
+        reply = c.post("/v1/read", files={"file": ("line.png", png(line), "image/png")})
+        assert len(LineReading.model_validate_json(reply.content).chars) == 3

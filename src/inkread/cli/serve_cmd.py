@@ -66,12 +66,15 @@ def serve_cmd(model: Model, host: Host = "127.0.0.1", port: Port = 8000, workers
         uvicorn.run(app, **common)  # type: ignore[arg-type]
         return
     from inkread.export.runtime import load_onnx
+    from inkread.serve.workers import free_port, serve_workers
 
+    port = port or free_port(host)
     _announce(load_onnx(path), host, port)  # check the file before starting the workers that load it
     _share_metrics()
-    os.environ["INKREAD_SERVE_MODEL"] = str(path.resolve())
-    os.environ["INKREAD_SERVE_SETTINGS"] = settings.model_dump_json()
-    uvicorn.run("inkread.serve.app:app_from_env", factory=True, workers=workers, **common)  # type: ignore[arg-type]
+    options = {k: v for k, v in common.items() if k not in ("host", "port")}
+    code = serve_workers(path, settings, host, port, workers, options)
+    if code:
+        raise typer.Exit(code if code > 0 else 1)
 
 
 def _announce(model: Any, host: str, port: int) -> None:

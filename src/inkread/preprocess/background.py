@@ -26,6 +26,9 @@ OPENING = 0.5
 FIT_SIDE = 72
 # A border whose median absolute deviation is below this is taken to be plain paper.
 EVEN_BORDER = 0.05
+# Paper of one exact grey (within half an 8-bit step) covering this share of the image is flat:
+# a drawing or a digital canvas, whose level needs no fitting.
+FLAT_STEP, FLAT_SHARE = 0.5 / 255.0, 0.5
 
 
 def block_size(shape: tuple[int, ...]) -> int:
@@ -143,12 +146,31 @@ def _fit_level(x: np.ndarray, iterations: int) -> np.ndarray:
     return level
 
 
+def flat_paper(x: np.ndarray) -> float | None:
+    """The paper's level when it is one exact grey (a drawing, a digital canvas, an MNIST array), else None.
+
+    Such paper has an even border and covers at least FLAT_SHARE of the image at exactly that grey:
+    no lighting, grain or noise to model, so `paper_level` returns it at once.
+    """
+    border = np.concatenate([x[0], x[-1], x[:, 0], x[:, -1]])
+    lo, hi = float(border.min()), float(border.max())
+    if hi - lo > FLAT_STEP:
+        return None
+    level = float(np.median(border))
+    if float(np.count_nonzero(np.abs(x - level) <= FLAT_STEP)) < FLAT_SHARE * x.size:
+        return None
+    return level
+
+
 def paper_level(x: np.ndarray, iterations: int = 1) -> tuple[np.ndarray, float]:
     """Paper level (H, W) under light-on-dark ink x (H, W), and the noise sigma on the paper.
 
     The paper varies slowly, so its level is fitted on a copy shrunk to FIT_SIDE px (each pixel
     the 25th percentile of its block: paper wherever a block holds some), then enlarged.
     """
+    flat = flat_paper(x)
+    if flat is not None:  # nothing to fit: the noise is an 8-bit step at most
+        return np.full(x.shape, flat, dtype=np.float32), MIN_SIGMA
     f = max(1, math.ceil(max(x.shape) / FIT_SIDE))
     small = x if f == 1 else np.percentile(_blocks(x, f, "edge"), 25.0, axis=2).astype(np.float32)
     level = _fit_level(small, iterations)

@@ -28,6 +28,9 @@ FEATURE_BUCKETS = {
 }
 
 
+GAUGE_REFRESH_S = 1.0  # with several workers, each refreshes its gauges at most this often
+
+
 def multiprocess() -> bool:
     """Whether metrics are shared between worker processes."""
     return bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
@@ -46,6 +49,7 @@ class Monitor:
         self.lock = threading.Lock()
         self.train_means = {k: v.get("mean") for k, v in (train_stats.get("features") or {}).items()}
         self.sums: Tally[str] = Tally()
+        self.refreshed = 0.0  # time.monotonic() of the last gauge refresh
         self._metrics()
 
     def _metrics(self) -> None:
@@ -105,7 +109,11 @@ class Monitor:
         with self.lock:
             self.sums.update(feats)
             self.tally["inputs"] += 1
-        if multiprocess():  # another worker may answer the next scrape: keep this one's gauges current
+        # another worker may answer the next scrape: keep this one's gauges current, once a second
+        # at most (the drift score is computed over the whole window)
+        now = time.monotonic()
+        if multiprocess() and now - self.refreshed >= GAUGE_REFRESH_S:
+            self.refreshed = now
             self.refresh_gauges()
 
     def stats(self, model: dict[str, str]) -> dict[str, Any]:

@@ -22,7 +22,7 @@ class ServeSettings(BaseModel):
     # Seconds to receive the body (408 after) and, separately, to process it (503 after).
     request_timeout_s: float = Field(20.0, gt=0)
     # Requests processed at once; more wait for a slot (within the timeout). Each uses one core.
-    max_concurrency: int = Field(4, ge=1)
+    max_concurrency: int = Field(2, ge=1)
     # onnxruntime threads per inference: one suits single images on a shared machine.
     threads: int = Field(1, ge=1)
     # Drift: compare the latest `drift_window` inputs with the training data, once at least
