@@ -17,7 +17,7 @@ from inkread.errors import InkreadError
 from inkread.train.config import load_config
 from inkread.tune.run import tune
 from inkread.tune.settings import TuneSettings, base_recipe, load_recipe
-from inkread.tune.storage import open_study
+from inkread.tune.storage import open_study, pruner
 from tests.conftest import REPO, run_cli
 from tests.tune.helpers import load, states, write_recipe
 
@@ -105,3 +105,19 @@ def _wait_for_running(storage: str, study: str, worker: subprocess.Popen[bytes],
             pass
         time.sleep(0.3)
     raise AssertionError(f"no trial started (worker exit code {worker.poll()})")
+
+
+def test_two_worker_processes_share_a_sqlite_study_with_hyperband(tmp_path: Path) -> None:
+    recipe = write_recipe(tmp_path, train={"epochs": 3, "batch_size": 100, "threads": 1},
+                          search={"pruner": "hyperband", "startup_trials": 2,
+                                  "params": {"optim.lr": {"type": "float", "low": 0.003, "high": 0.03,
+                                                          "log": True}}})
+    r = run_cli("tune", "--config", str(recipe), "--study", "w", "--trials", "4", "--workers", "2",
+                "--no-mlflow", "--json")
+    assert r.returncode == 0, r.stderr
+    study = load(f"sqlite:///{tmp_path / 'runs' / 'optuna.db'}", "w")
+    done = [t for t in study.trials if t.state.name in ("COMPLETE", "PRUNED")]
+    assert len(done) >= 4 and len({t.user_attrs["worker"] for t in done}) == 2  # both processes worked
+    assert json.loads(r.stdout)["trials"]["finished"] >= 4
+    space = load_recipe(recipe, [])[1]
+    assert type(pruner(space, epochs=3)).__name__ == "HyperbandPruner"  # what each worker's study uses
