@@ -2,6 +2,10 @@
 
 Usage: .venv/bin/python benchmarks/read_strings.py [--quick] [--model CHECKPOINT] [--deskew] [--json]
 
+The README's figures: `inkread train --config configs/reader.yaml --set run.name=reader`, then
+`python benchmarks/read_strings.py --model runs/reader` (a model trained for real input, with
+outlier exposure: inkread.data.outliers).
+
 The model is a training run's checkpoint (`--model`, with the temperature it records) or, without
 one, a small CNN trained here on MNIST training images (temperature fitted on 5,000 held-out
 training images). MNIST *test* digits are split in two halves: the first half picks the reject
