@@ -98,3 +98,28 @@ def test_cli_bad_yaml_file_exits_2(tmp_path: Path) -> None:
     path.write_text("model:\n  name: fast_cnn\n   options: {}\n")
     r = run_cli("train", "--config", str(path))
     assert r.returncode == 2 and "not valid YAML" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_bf16_auto_follows_the_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
+    from inkread.train.loop import StepSettings
+    from inkread.utils import hardware
+
+    cfg = load_config(None, ["train.bf16=auto"])
+    for flags, expected in ((frozenset({"avx2", "avx512_bf16"}), True), (frozenset({"avx2"}), False)):
+        monkeypatch.setattr(hardware, "cpu_flags", lambda flags=flags: flags)
+        assert StepSettings.from_config(cfg.train).bf16 is expected
+    assert StepSettings.from_config(load_config(None, ["train.bf16=true"]).train).bf16 is True
+    with pytest.raises(ConfigError, match=r"train\.bf16"):
+        load_config(None, ["train.bf16=sometimes"])
+
+
+def test_cpu_flags_are_read_from_proc_cpuinfo() -> None:
+    import platform
+
+    from inkread.utils.hardware import cpu_flags
+
+    flags = cpu_flags()
+    if Path("/proc/cpuinfo").exists() and platform.machine() in ("x86_64", "AMD64"):
+        assert "fpu" in flags  # every x86 CPU lists fpu
+    else:
+        assert isinstance(flags, frozenset)

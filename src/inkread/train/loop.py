@@ -25,6 +25,7 @@ from inkread.train.optim import Schedule, current_lr
 from inkread.train.progress import TrainProgress
 from inkread.train.session import Session, create_session, new_run_dir, restore
 from inkread.train.tracking import Tracker, confusion_matrix, flatten
+from inkread.utils.hardware import native_bf16
 
 
 class DivergedError(InkreadError):
@@ -52,7 +53,8 @@ class StepSettings:
     @classmethod
     def from_config(cls, t: TrainSection, outlier_weight: float = 0.0) -> StepSettings:
         """The step settings of a config's train section (and the outliers' loss weight)."""
-        return cls(t.label_smoothing, t.clip_grad_norm, t.bf16, t.channels_last, outlier_weight)
+        bf16 = native_bf16(distributed.device().type) if t.bf16 == "auto" else t.bf16
+        return cls(t.label_smoothing, t.clip_grad_norm, bf16, t.channels_last, outlier_weight)
 
 
 @dataclass
@@ -117,12 +119,16 @@ def train_one_epoch(model: nn.Module, batches: Iterable[tuple[torch.Tensor, torc
 
 def predict_logits(model: nn.Module, batches: Iterable[tuple[torch.Tensor, torch.Tensor]],
                    s: StepSettings) -> tuple[torch.Tensor, torch.Tensor]:
-    """Logits (N, K) float32 and labels (N,) for every batch, in eval mode without gradients."""
+    """Logits (N, K) float32 and labels (N,) for every batch, in eval mode without gradients.
+
+    Always in float32, even when training steps use bf16: validation, test and calibration then see
+    the numbers the float ONNX export and the service will compute.
+    """
     was_training = model.training
     model.eval()
     outs, labels = [], []
     dev = next(model.parameters()).device
-    with torch.inference_mode(), torch.autocast(dev.type, dtype=torch.bfloat16, enabled=s.bf16):
+    with torch.inference_mode():
         for x, y in batches:
             outs.append(model(layout(x.to(dev), s.channels_last)).float().cpu())
             labels.append(y)
