@@ -86,6 +86,9 @@ def test_slow_processing_times_out_with_503(onnx_model: Path, mnist: Dataset) ->
         r = c.post("/v1/read", files={"file": ("page.png", png(page), "image/png")})
         assert r.status_code == 503 and "0.2 s" in r.json()["detail"]
         assert c.get("/healthz").status_code == 200
+        # the page is still being read in the background: single characters have a pool of their own
+        digit = c.post("/v1/recognize", json={"pixels": mnist.test.images[1].tolist()})
+        assert digit.status_code == 200 and digit.json()["label"] == str(mnist.test.labels[1])
 
 
 def test_cors_only_when_asked(onnx_model: Path) -> None:

@@ -19,6 +19,8 @@ Host = Annotated[str, typer.Option(help="Address to listen on; 127.0.0.1 keeps t
 Port = Annotated[int, typer.Option(min=0, max=65535, help="TCP port.")]
 Workers = Annotated[int, typer.Option(min=1, help="Worker processes (each loads the model).")]
 Threads = Annotated[int, typer.Option(min=1, help="onnxruntime threads per inference.")]
+Concurrency = Annotated[int, typer.Option(min=1, help="Requests each worker computes at once (more "
+                                          "wait, within --timeout); scale with --workers instead.")]
 Timeout = Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds allowed to receive and to "
                                         "process a request.")]
 MaxUpload = Annotated[float, typer.Option("--max-upload-mb", min=0.001, help="Largest request body in MiB.")]
@@ -45,7 +47,8 @@ def resolve_model(model: str, tracking_uri: str | None = None) -> Path:
 
 
 def serve_cmd(model: Model, host: Host = "127.0.0.1", port: Port = 8000, workers: Workers = 1,
-              threads: Threads = 1, timeout: Timeout = 20.0, max_upload_mb: MaxUpload = 8.0,
+              threads: Threads = 1, concurrency: Concurrency = 1, timeout: Timeout = 20.0,
+              max_upload_mb: MaxUpload = 8.0,
               max_pixels: MaxPixels = 16_000_000, cors_origin: Cors = None,
               tracking_uri: TrackingUri = None, log_level: LogLevel = "info") -> None:
     """Serve a model over HTTP: POST /v1/recognize and /v1/read, the drawing page at /, docs at /docs."""
@@ -55,7 +58,8 @@ def serve_cmd(model: Model, host: Host = "127.0.0.1", port: Port = 8000, workers
 
     path = resolve_model(model, tracking_uri)
     settings = ServeSettings(max_upload_bytes=int(max_upload_mb * 1024 * 1024), max_pixels=max_pixels,
-                             request_timeout_s=timeout, threads=threads, cors_origins=list(cors_origin or []))
+                             request_timeout_s=timeout, threads=threads, max_concurrency=concurrency,
+                             cors_origins=list(cors_origin or []))
     common = {"host": host, "port": port, "log_level": log_level, "server_header": False,
               "timeout_graceful_shutdown": 5}
     if workers == 1:

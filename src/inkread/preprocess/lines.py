@@ -41,10 +41,12 @@ def _horizontal(mask: np.ndarray, along_text: bool) -> tuple[np.ndarray, float]:
     height is a character's; a vertical stroke with no other ink is a "1", not a line.
     """
     candidates = _long_runs(mask)
-    if not candidates.any():
-        return candidates, 0.0
-    labels, n = ndi.label(candidates, structure=EIGHT)
     height, width = mask.shape
+    edge = int(EDGE * width) + 1  # a ruled line reaches into both edge bands: else there is none
+    used = np.asarray(candidates.any(axis=0))  # (W,)
+    if not (used[:edge].any() and used[width - edge:].any()):
+        return np.zeros_like(candidates), 0.0
+    labels, n = ndi.label(candidates, structure=EIGHT)
     max_thick = max(3.0, MAX_THICKNESS * height)
     # The characters: ink that is not a candidate, nor within a line's thickness of one.
     near = ndi.maximum_filter(candidates, size=(2 * round(max_thick) + 1, 3))

@@ -84,4 +84,6 @@ def _flatten_alpha(rgba: np.ndarray) -> np.ndarray:
 
 def load_gray(image: ImageLike) -> np.ndarray:
     """Any image -> grey levels (H, W) float32 in [0, 1], upright as its EXIF tag says."""
+    if isinstance(image, np.ndarray) and image.ndim == 2 and image.dtype == np.uint8 and image.size:
+        return image.astype(np.float32) / np.float32(255.0)  # what the PIL round trip gives, directly
     return to_gray(to_pil(image))

@@ -34,15 +34,31 @@ T = TypeVar("T")
 
 
 class Runner:
-    """Runs the CPU work of requests on a bounded pool of threads, each within the timeout."""
+    """Runs the CPU work of requests on bounded thread pools, one per route, each within the timeout.
+
+    A pool per route: a page of writing sent to /v1/read (seconds of work) never holds up the
+    single characters of /v1/recognize (a millisecond each).
+    """
 
     def __init__(self, settings: ServeSettings) -> None:
         self.settings = settings
-        self.pool = ThreadPoolExecutor(settings.max_concurrency, thread_name_prefix="inkread-serve")
+        self.pools: dict[str, ThreadPoolExecutor] = {}
 
-    async def run(self, fn: Callable[[], T]) -> T:
-        """fn() on the pool; 503 when it takes longer than the timeout (it finishes in the background)."""
-        future = asyncio.get_running_loop().run_in_executor(self.pool, fn)
+    def pool(self, route: str) -> ThreadPoolExecutor:
+        """The pool of `route`, created on first use."""
+        if route not in self.pools:
+            name = "inkread-serve" + route.replace("/", "-")
+            self.pools[route] = ThreadPoolExecutor(self.settings.max_concurrency, thread_name_prefix=name)
+        return self.pools[route]
+
+    def shutdown(self) -> None:
+        """Stop every pool without waiting for work in progress."""
+        for pool in self.pools.values():
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    async def run(self, route: str, fn: Callable[[], T]) -> T:
+        """fn() on the route's pool; 503 when it takes longer than the timeout (it finishes in background)."""
+        future = asyncio.get_running_loop().run_in_executor(self.pool(route), fn)
         try:
             return await asyncio.wait_for(future, self.settings.request_timeout_s)
         except TimeoutError:
@@ -85,7 +101,7 @@ def create_app(model_path: str | Path, settings: ServeSettings | None = None) ->
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
-        runner.pool.shutdown(wait=False, cancel_futures=True)
+        runner.shutdown()
         if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
             from prometheus_client import multiprocess
 
@@ -115,7 +131,7 @@ def _image_route(app: FastAPI, path: str, runner: Runner, s: ServeSettings, allo
         try:
             # the answer's shape is the route's response model by construction (tests check it);
             # returning a Response skips validating and re-encoding it per request
-            return JSONResponse(await runner.run(lambda: work(to_image(payload, s))))
+            return JSONResponse(await runner.run(path, lambda: work(to_image(payload, s))))
         except InkreadError as exc:  # the preprocessing refused the image (e.g. an unusable array)
             raise ApiError(400, f"The image cannot be used: {exc.render()}") from None
 

@@ -21,8 +21,10 @@ class ServeSettings(BaseModel):
     max_side: int = Field(10_000, gt=0)
     # Seconds to receive the body (408 after) and, separately, to process it (503 after).
     request_timeout_s: float = Field(20.0, gt=0)
-    # Requests processed at once; more wait for a slot (within the timeout). Each uses one core.
-    max_concurrency: int = Field(2, ge=1)
+    # Requests each worker process computes at once; more wait for a slot (within the timeout).
+    # One: the work holds Python's GIL, so a second thread only adds switching (16 clients on
+    # 2 workers: p99 17 ms with one, 20-24 ms with two, 1,650 vs 1,800 req/s); use --workers to scale.
+    max_concurrency: int = Field(1, ge=1)
     # onnxruntime threads per inference: one suits single images on a shared machine.
     threads: int = Field(1, ge=1)
     # Drift: compare the latest `drift_window` inputs with the training data, once at least
