@@ -11,7 +11,8 @@ on white). The client is a minimal HTTP/1.1 writer/reader on asyncio (prebuilt r
 JSON work per request) because it shares the machine's cores with the server; its CPU use is printed.
 Then, in the same process, the `baseline` network (untrained: weights do not change speed) runs
 through onnxruntime (the service's session settings; its int8 quantisation shown for information)
-and in torch eager, batch 1 and 64, on the same number of threads. `--soak SECONDS` instead runs
+and in torch eager, batch 1 and 64, on the same number of threads; the served model's own time
+through onnxruntime is printed beside them. `--soak SECONDS` instead runs
 the load that long and samples the server's resident memory (all its processes) every few seconds:
 start, end, max and the slope.
 Targets: >= 1,000 requests/s, p99 <= 25 ms, 0 errors; onnxruntime >= 5x torch eager (batch 1, the
@@ -153,10 +154,11 @@ def timed(fn: Any, seconds: float) -> float:
     return float(np.median(times))
 
 
-def model_alone(threads: int, seconds: float) -> dict[str, Any]:
-    """The baseline network: onnxruntime (the service's session) vs torch eager, batch 1 and 64."""
+def model_alone(threads: int, seconds: float, served: bytes) -> dict[str, Any]:
+    """The baseline network in onnxruntime and torch eager, and the served ONNX model, batch 1 and 64."""
     import torch
 
+    from inkread.export.metadata import INPUT_NAME
     from inkread.export.onnx_export import graph_bytes
     from inkread.export.runtime import make_session
     from inkread.models.baseline import Baseline
@@ -165,11 +167,15 @@ def model_alone(threads: int, seconds: float) -> dict[str, Any]:
     torch.set_num_threads(threads)
     net = Baseline(10).eval()
     fp32 = graph_bytes(net)
+    served_session = make_session(served, threads)  # the file `inkread serve` loaded, same settings
     sessions = {"ort": make_session(fp32, threads), "int8": make_session(int8_graph(fp32), threads)}
     out: dict[str, Any] = {"threads": threads}
     for batch in (1, 64):
         x = np.random.default_rng(0).standard_normal((batch, 1, 28, 28)).astype(np.float32)
         out[f"batch{batch}"] = compare(net, sessions, x, seconds)
+        feed = {INPUT_NAME: x}
+        out[f"batch{batch}"]["served_ms"] = round(timed(lambda f=feed: served_session.run(None, f),
+                                                        seconds) * 1000, 4)
     return out
 
 
@@ -253,15 +259,17 @@ def run_load(pid: int, port: int, args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
-def run_model_alone(args: argparse.Namespace) -> dict[str, Any]:
+def run_model_alone(args: argparse.Namespace, served: Path) -> dict[str, Any]:
     """The inference comparison and its report."""
-    r = model_alone(args.threads, 0.5 if args.quick else 2.0)
+    r = model_alone(args.threads, 0.5 if args.quick else 2.0, served.read_bytes())
     print(f"model alone: the `baseline` network (1.2M parameters, untrained), {r['threads']} thread(s) each")
     for batch in (1, 64):
         b = r[f"batch{batch}"]
         print(f"  batch {batch:>2}: onnxruntime {b['ort_ms']:8.3f} ms  torch eager {b['torch_ms']:8.3f} ms  "
               f"-> {b['speedup']:.2f}x  (outputs differ by at most {b['max_abs_diff']:.1e}); "
               f"onnxruntime int8 {b['int8_ms']:.3f} ms -> {b['torch_ms'] / b['int8_ms']:.2f}x")
+        print(f"            the served model ({served.name}) through onnxruntime {b['served_ms']:8.3f} ms -> "
+              f"{b['torch_ms'] / b['served_ms']:.2f}x the baseline in torch eager")
     print(f"{verdict(r['batch1']['speedup'] >= TARGET_SPEEDUP)}  onnxruntime >= {TARGET_SPEEDUP:g}x torch "
           "eager at batch 1 (the service's case)")
     print(f"{verdict(r['batch64']['speedup'] >= TARGET_SPEEDUP)}  onnxruntime >= {TARGET_SPEEDUP:g}x torch "
@@ -293,8 +301,8 @@ def main() -> None:
                 figures = {"soak": run_soak(pid, port, requests, args)}
             else:
                 figures = {"load": run_load(pid, port, args)}
-    if not args.soak:
-        figures["model_alone"] = run_model_alone(args)
+        if not args.soak:
+            figures["model_alone"] = run_model_alone(args, model)
     if args.json:
         print(json.dumps(figures, indent=2))
 

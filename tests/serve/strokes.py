@@ -73,3 +73,21 @@ def touch_draw(page: Any, strokes: Sequence[Stroke], step: float = 6.0) -> None:
             cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
     finally:
         cdp.detach()
+
+
+def pen_draw(page: Any, strokes: Sequence[Stroke], force: float, step: float = 6.0) -> None:
+    """Draw page-pixel strokes with a stylus at a fixed pressure (DevTools pen pointer events)."""
+    cdp = page.context.new_cdp_session(page)
+    pen = {"pointerType": "pen", "force": force, "button": "left"}
+    try:
+        for stroke in strokes:
+            pts = densify(stroke, step)
+            cdp.send("Input.dispatchMouseEvent", {"type": "mousePressed", "x": pts[0][0], "y": pts[0][1],
+                                                  "clickCount": 1, "buttons": 1, **pen})
+            for x, y in pts[1:]:
+                cdp.send("Input.dispatchMouseEvent",
+                         {"type": "mouseMoved", "x": x, "y": y, "buttons": 1, **pen})
+            cdp.send("Input.dispatchMouseEvent", {"type": "mouseReleased", "x": pts[-1][0], "y": pts[-1][1],
+                                                  "clickCount": 1, "buttons": 0, **pen})
+    finally:
+        cdp.detach()

@@ -51,6 +51,18 @@ def test_drift_is_low_for_mnist_and_high_for_a_stream_of_ones(small_window: Test
     assert 'inkread_drift_psi{part="class_mix"}' in metrics
 
 
+def test_a_read_lines_characters_count_for_drift(onnx_model: Path, mnist: Dataset) -> None:
+    line = png(paper_line(list(mnist.test.images[:4])))
+    with client(onnx_model) as c:
+        before = c.get("/v1/stats").json()
+        r = c.post("/v1/read", files={"file": ("line.png", line, "image/png")})
+        assert r.status_code == 200 and len(r.json()["chars"]) == 4, r.json()
+        stats = c.get("/v1/stats").json()
+    assert before["drift"]["window"] == 0 and before["input"]["ink_ratio"]["mean"] is None
+    assert (stats["drift"]["window"], stats["characters"]) == (4, 4)
+    assert stats["input"]["ink_ratio"]["mean"] > 0
+
+
 def test_counts_by_class_reject_and_blank(onnx_model: Path, mnist: Dataset) -> None:
     with client(onnx_model) as c:
         labels = []

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.serve.browser import Watch, chromium, open_page, settle
-from tests.serve.strokes import DIGITS, Stroke, canvas_box, mouse_draw, place, touch_draw
+from tests.serve.strokes import DIGITS, Stroke, canvas_box, mouse_draw, pen_draw, place, touch_draw
 
 pytestmark = pytest.mark.slow  # a real browser and a real server: ~30 s for the module
 
@@ -146,9 +146,14 @@ def test_keyboard_alone(page: tuple[Any, Watch], shots: Path) -> None:
             break
     assert pg.evaluate("document.activeElement.id") == "ink"
     assert pg.eval_on_selector("#ink", "e => getComputedStyle(e).outlineStyle") != "none"
+    pen = []  # what a screen reader hears after each key
     for key in ["Shift+ArrowUp"] * 4 + ["Space"] + ["Shift+ArrowDown"] * 8 + ["Space"]:
         pg.keyboard.press(key)  # a vertical line from the top third to the bottom: a 1
+        pen.append(pg.inner_text("#pen-status"))
     settle(pg)
+    # the pen starts mid-canvas (50% down, 50% across of a square drawing area), 8% per Shift+arrow
+    assert pen[3] == "Pen up, 50% across, 18% down." and pen[4] == "Pen down, 50% across, 18% down."
+    assert pen[-2] == "Pen down, 50% across, 82% down." and pen[-1] == "Pen up, 50% across, 82% down."
     pg.screenshot(path=shots / "keyboard.png")
     assert (label(pg), strokes(pg)) == ("1", 1)
     pg.keyboard.press("Control+z")
@@ -236,3 +241,30 @@ def test_phone_sized_touch_screen(browser: Any, server: str, shots: Path) -> Non
         watch.check_clean()
     finally:
         pg.context.close()
+
+
+def ink_pixels(pg: Any) -> int:
+    """How many of the drawing canvas's pixels are dark (ink on white paper)."""
+    return int(pg.evaluate("""() => {
+        const c = document.getElementById('ink');
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 0; i < d.length; i += 4) n += d[i] < 128;  // the red channel of each RGBA pixel
+        return n;
+    }"""))
+
+
+def test_stylus_pressure_sets_the_width(page: tuple[Any, Watch], shots: Path) -> None:
+    pg, watch = page
+    x, y, _, h = canvas_box(pg)
+    target = (x + 0.15 * h, y + 0.15 * h, 0.7 * h, 0.7 * h)
+    widths = {}
+    for force in (0.1, 1.0):
+        pg.keyboard.press("Escape")
+        pen_draw(pg, place(DIGITS["4"], target), force, 16.0)
+        settle(pg)
+        assert (label(pg), watch.answers()[-1]["label"]) == ("4", "4"), pg.inner_text("#verdict")
+        widths[force] = ink_pixels(pg)
+        pg.screenshot(path=shots / f"pen-{force}.png")
+    # weight() maps pressure p to 0.5 + p times the stroke width: a firm pen draws a clearly wider line
+    assert widths[1.0] > 1.4 * widths[0.1] > 0, widths

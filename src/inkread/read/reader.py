@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
@@ -36,6 +36,8 @@ class Reading:
 
     text: str
     chars: tuple[CharReading, ...]
+    # the characters' model inputs (N, 28, 28) uint8, for monitoring; not part of the answer
+    inputs: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready form."""
@@ -66,9 +68,10 @@ def read_ink(ink: np.ndarray, classify: Classify, classes: Sequence[str], thresh
     pieces = segment(ink, plausibility)
     if not pieces:
         return Reading("", ())
-    probs = classify(model_inputs([p.ink for p in pieces], deskew))  # (N, K)
+    x = model_inputs([p.ink for p in pieces], deskew)  # (N, 28, 28)
+    probs = classify(x)  # (N, K)
     chars = tuple(_char(p, row, classes, threshold) for p, row in zip(pieces, probs, strict=True))
-    return Reading("".join(REJECTED if c.rejected else c.label for c in chars), chars)
+    return Reading("".join(REJECTED if c.rejected else c.label for c in chars), chars, x)
 
 
 def _char(piece: Piece, probs: np.ndarray, classes: Sequence[str], threshold: float) -> CharReading:

@@ -43,9 +43,12 @@ def recognize(model: OnnxModel, monitor: Monitor, image: Decoded) -> dict[str, A
 
 def read(model: OnnxModel, monitor: Monitor, image: Decoded) -> dict[str, Any]:
     """Read a line of characters left to right."""
-    reading = read_line(image, model.classify, model.classes, model.threshold).to_dict()
-    if not reading["chars"]:
+    line = read_line(image, model.classify, model.classes, model.threshold)
+    if not line.chars:
         monitor.blank_input(READ)
-    for c in reading["chars"]:
-        monitor.character(READ, c["top3"][0][0], float(c["confidence"]), bool(c["rejected"]))
-    return {**reading, "threshold": model.threshold, "model": model_info(model)}
+    for i, c in enumerate(line.chars):
+        best = c.top3[0][0]
+        monitor.character(READ, best, c.confidence, c.rejected)
+        if line.inputs is not None:  # a line's characters count for drift as single ones do
+            monitor.model_input(line.inputs[i], model.classes.index(best))
+    return {**line.to_dict(), "threshold": model.threshold, "model": model_info(model)}

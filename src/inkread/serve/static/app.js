@@ -162,6 +162,9 @@ async function showModel(tries = 20) {
 }
 
 const pad = new Pad($("ink"), $("cursor"), changed);
+pad.onPen = (text) => {
+  $("pen-status").textContent = text; // its own live region: pen moves never hide a result's announcement
+};
 $("undo").addEventListener("click", () => pad.undo());
 $("clear").addEventListener("click", () => pad.clear());
 for (const radio of document.querySelectorAll("input[name=mode]")) {

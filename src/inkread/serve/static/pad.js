@@ -62,6 +62,7 @@ export class Pad {
     this.history = []; // undo stack: {kind: "stroke"} or {kind: "clear", strokes}
     this.active = null; // the pointer id drawing now, or "key" for the keyboard pen
     this.pen = { x: 0.5, y: 0.5 }; // keyboard pen position, in height units
+    this.onPen = null; // called with a sentence saying where the keyboard pen is, for screen readers
     this.frame = 0;
     this.bindPointer();
     this.bindKeys();
@@ -207,17 +208,27 @@ export class Pad {
         this.pen.y = Math.min(1, Math.max(0, this.pen.y + dy * step));
         if (this.active === "key") this.extend([{ ...this.pen, p: 0.5 }]);
         this.showCursor();
+        this.tellPen();
       } else if (e.key === " " || e.key === "Enter") {
         e.preventDefault();
         if (this.active === "key") this.endStroke();
         else if (this.active === null) this.startStroke({ ...this.pen, p: 0.5 }, "key");
         this.showCursor();
+        this.tellPen();
       }
     });
     c.addEventListener("blur", () => {
       if (this.active === "key") this.endStroke();
       this.hideCursor();
     });
+  }
+
+  // "Pen down, 50% across, 20% down.": where the keyboard pen is, as a blind writer needs to know.
+  tellPen() {
+    if (!this.onPen) return;
+    const across = Math.round((this.pen.x / this.aspect) * 100);
+    const down = Math.round(this.pen.y * 100);
+    this.onPen(`Pen ${this.active === "key" ? "down" : "up"}, ${across}% across, ${down}% down.`);
   }
 
   showCursor() {
