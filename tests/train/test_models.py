@@ -39,3 +39,15 @@ def test_unknown_model_lists_the_names() -> None:
 def test_unknown_option_lists_the_allowed_ones() -> None:
     with pytest.raises(ConfigError, match=r"depth.*widths"):
         build_model("fast_cnn", 10, depth=3)
+
+
+@pytest.mark.parametrize(("head", "inputs"), [("gap", 128), ("flatten", 128 * 7 * 7)])
+def test_accurate_cnn_head_pools_or_keeps_positions(head: str, inputs: int) -> None:
+    model = build_model("accurate_cnn", 10, head=head).eval()
+    assert model.head[-1].in_features == inputs
+    assert model(torch.rand(2, 1, 28, 28)).shape == (2, 10)
+
+
+def test_accurate_cnn_unknown_head_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="head must be 'gap' or 'flatten'"):
+        build_model("accurate_cnn", 10, head="max")

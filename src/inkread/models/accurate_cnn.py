@@ -14,15 +14,16 @@ def conv_bn(c_in: int, c_out: int) -> list[nn.Module]:
 
 
 class AccurateCNN(nn.Module):
-    """Stages of conv-BN-ReLU layers with max-pooling between stages, global average pooling, a classifier.
+    """Stages of conv-BN-ReLU layers with max-pooling between stages, then a pooled or flattened classifier.
 
     `stages` lists each stage's conv widths. The default ((32,), (64, 64), (128, 128)) runs one
     conv at 28x28 (the costly resolution), two at 14x14 and two at 7x7: about 0.29 M parameters
-    and 22 M multiply-adds per image.
+    and 22 M multiply-adds per image. `head="gap"` averages the last feature map over space;
+    `head="flatten"` keeps where each feature fired (C*7*7 inputs to the classifier).
     """
 
     def __init__(self, num_classes: int, stages: Sequence[Sequence[int]] = ((32,), (64, 64), (128, 128)),
-                 dropout: float = 0.25) -> None:
+                 dropout: float = 0.25, head: str = "gap") -> None:
         super().__init__()
         layers: list[nn.Module] = []
         c_in = 1
@@ -33,8 +34,11 @@ class AccurateCNN(nn.Module):
                 layers += conv_bn(c_in, width)
                 c_in = width
         self.features = nn.Sequential(*layers)
-        self.head = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Dropout(dropout),
-                                  nn.Linear(c_in, num_classes))
+        if head not in ("gap", "flatten"):
+            raise ValueError(f"head must be 'gap' or 'flatten', not {head!r}")
+        side = 28 // 2 ** (len(stages) - 1)  # 28 -> 14 -> 7 after the pools
+        pool, n_in = (nn.AdaptiveAvgPool2d(1), c_in) if head == "gap" else (nn.Identity(), c_in * side * side)
+        self.head = nn.Sequential(pool, nn.Flatten(), nn.Dropout(dropout), nn.Linear(n_in, num_classes))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """(B, 1, 28, 28) -> (B, K)."""

@@ -91,6 +91,7 @@ class TrainSection(Section):
     # clip the global gradient norm to this value; None: no clipping.
     clip_grad_norm: float | None = Field(default=None, gt=0.0)
     # stop after this many epochs without a better validation accuracy; None: never stop early.
+    # Without a validation split (data.val_fraction: 0) the last epoch is kept and nothing stops early.
     early_stopping_patience: int | None = Field(default=None, ge=1)
     # bfloat16 autocast: 1.3-1.6x faster training steps on CPUs with native bf16 (AVX512-BF16 or
     # AMX), 10x slower on others; "auto" turns it on where the CPU (or GPU) has it.

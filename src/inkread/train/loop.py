@@ -184,8 +184,10 @@ def _after_epoch(session: Session, record: dict[str, Any], tracker: Tracker) -> 
     """Update best/patience counters, log and checkpoint; True when early stopping ends the run."""
     p, patience = session.progress, session.config.train.early_stopping_patience
     p.epoch = record["epoch"]
+    # without a validation split the latest epoch is the one kept (and nothing stops early): training
+    # accuracy under augmentation and dropout is too noisy to pick an epoch by
     score = record.get("val_accuracy", record["train_accuracy"])
-    if score > p.best_accuracy:
+    if score > p.best_accuracy or "val_accuracy" not in record:
         p.best_accuracy, p.best_epoch, p.bad_epochs = score, p.epoch, 0
     else:
         p.bad_epochs += 1
@@ -226,7 +228,7 @@ def _finish(session: Session, tracker: Tracker, stopped_early: bool, seconds: fl
     cm = confusion_matrix(test.labels, test.preds, len(data.splits.classes))
     tracker.confusion("test/confusion_matrix", cm, data.splits.classes, p.epoch)
     final = {"test_accuracy": test.accuracy, "test_loss": test.loss,
-             "best_val_accuracy": p.best_accuracy}
+             "best_val_accuracy": p.best_accuracy if data.val is not None else math.nan}
     tracker.hparams(flatten(session.config.model_dump(mode="json")), final)
     calibrate_session(session)  # temperature and reject threshold from the validation split
     update_info(session.run_dir, status="stopped_early" if stopped_early else "finished",
