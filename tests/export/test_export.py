@@ -10,13 +10,16 @@ from pathlib import Path
 import numpy as np
 import onnx
 import pytest
+import torch
 
 from inkread.calibrate import apply
 from inkread.data.types import Dataset
 from inkread.errors import InkreadError
 from inkread.export import ExportResult, export_checkpoint
 from inkread.export import onnx_export as ox
-from inkread.export.runtime import from_bytes, load_onnx
+from inkread.export.metadata import INPUT_NAME
+from inkread.export.runtime import from_bytes, load_onnx, make_session, softmax
+from inkread.models import build_model, model_names
 from inkread.read.classifier import load_reader, model_logits
 from tests.conftest import run_cli
 
@@ -117,3 +120,19 @@ def test_cli_refuses_a_missing_run(tmp_path: Path) -> None:
     bad = run_cli("export", str(tmp_path / "no-run"), "-o", str(tmp_path / "x.onnx"))
     assert bad.returncode == 2 and "no checkpoint found" in bad.stderr and "Traceback" not in bad.stderr
     assert not (tmp_path / "x.onnx").exists()
+
+
+@pytest.mark.parametrize("name", model_names())
+def test_every_model_family_exports_with_onnxruntime_parity(name: str) -> None:
+    torch.manual_seed(0)
+    model = build_model(name, 10).eval()
+    for m in model.modules():  # non-trivial batch-norm statistics, as after training
+        if isinstance(m, torch.nn.BatchNorm2d):
+            m.running_mean.uniform_(-0.5, 0.5)
+            m.running_var.uniform_(0.5, 2.0)
+    x = torch.rand(7, 1, 28, 28)
+    with torch.no_grad():
+        expected = torch.softmax(model(x), 1).double().numpy()
+    session = make_session(ox.graph_bytes(model))
+    logits = session.run(None, {INPUT_NAME: x.numpy()})[0]
+    assert ox.check_parity(expected, softmax(logits.astype(np.float64)), name) <= ox.PARITY_TOLERANCE

@@ -20,7 +20,7 @@ def test_defaults_are_the_fast_recipe() -> None:
 @pytest.mark.parametrize("recipe", RECIPES, ids=lambda p: p.stem)
 def test_recipes_load(recipe: Path) -> None:
     cfg = load_config(recipe)
-    assert cfg.model.name in {"fast_cnn", "accurate_cnn", "baseline", "mlp", "logreg"}
+    assert cfg.model.name in {"fast_cnn", "accurate_cnn", "deep_cnn", "baseline", "mlp", "logreg"}
 
 
 def test_baseline_recipe_is_the_pytorch_examples_setup() -> None:

@@ -16,8 +16,8 @@ def test_output_shape(name: str, classes: int) -> None:
     assert model(torch.rand(3, 1, 28, 28)).shape == (3, classes)
 
 
-def test_registry_has_the_five_families() -> None:
-    assert model_names() == ["logreg", "mlp", "fast_cnn", "accurate_cnn", "baseline"]
+def test_registry_has_the_six_families() -> None:
+    assert model_names() == ["logreg", "mlp", "fast_cnn", "accurate_cnn", "deep_cnn", "baseline"]
 
 
 def test_baseline_parameter_count_matches_pytorch_examples() -> None:
@@ -32,7 +32,7 @@ def test_mlp_options_change_the_layers() -> None:
 
 
 def test_unknown_model_lists_the_names() -> None:
-    with pytest.raises(ConfigError, match="logreg, mlp, fast_cnn, accurate_cnn, baseline"):
+    with pytest.raises(ConfigError, match="logreg, mlp, fast_cnn, accurate_cnn, deep_cnn, baseline"):
         build_model("resnet", 10)
 
 
@@ -51,3 +51,17 @@ def test_accurate_cnn_head_pools_or_keeps_positions(head: str, inputs: int) -> N
 def test_accurate_cnn_unknown_head_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="head must be 'gap' or 'flatten'"):
         build_model("accurate_cnn", 10, head="max")
+
+
+def test_deep_cnn_shrinks_two_pixels_per_layer_without_pooling() -> None:
+    model = build_model("deep_cnn", 10, widths=[8, 16, 24]).eval()
+    assert not any(isinstance(m, torch.nn.MaxPool2d) for m in model.modules())
+    assert model.features(torch.rand(2, 1, 28, 28)).shape == (2, 24, 22, 22)
+    assert model.head[-1].in_features == 24 * 22 * 22
+    default = build_model("deep_cnn", 10)
+    assert default.head[-1].in_features == 88 * 8 * 8  # ten layers: 28 -> 8
+
+
+def test_deep_cnn_too_many_layers_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="1 to 13 fit a 28x28 image"):
+        build_model("deep_cnn", 10, widths=[8] * 14)

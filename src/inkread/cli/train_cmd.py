@@ -154,8 +154,11 @@ def evaluate_cmd(
                                            "through the same preprocessing as `inkread read`.")] = False,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="Use only the first N test "
                                               "images.")] = None,
+    tta: Annotated[bool, typer.Option("--tta", help="Average the predictions over the image and its "
+                                      "four one-pixel shifts (5x the compute).")] = False,
     out: Annotated[Path | None, typer.Option("-o", "--out", help="Report folder (default: RUN/report, "
-                                             "RUN/report-augmented or RUN/report-prepared).")] = None,
+                                             "RUN/report-augmented or RUN/report-prepared; -tta added "
+                                             "with --tta).")] = None,
     json: Json = False,
 ) -> None:
     """Predict the test set with a checkpoint and write an HTML report with metrics and figures."""
@@ -163,11 +166,12 @@ def evaluate_cmd(
     from inkread.train.predict import describe, evaluate_checkpoint
 
     result = evaluate_checkpoint(checkpoint, dataset=dataset, augmented=augmented, prepared=prepared,
-                                 limit=limit, out_dir=out)
+                                 limit=limit, tta=tta, out_dir=out)
     if json:
         print_json({k: v for k, v in result.items() if k != "metrics"})
         return
     variant = " (augmented)" if augmented else " (prepared)" if prepared else ""
+    variant += " with test-time shifts" if tta else ""
     err_console.print(f"evaluated {result['checkpoint']} on {result['dataset']}{variant}")
     console.print(f"accuracy [bold]{result['accuracy']:.2%}[/]")
     for line in describe(result):

@@ -11,6 +11,7 @@ from torch import nn
 from inkread.errors import ConfigError
 from inkread.models.accurate_cnn import AccurateCNN
 from inkread.models.baseline import Baseline
+from inkread.models.deep_cnn import DeepCNN
 from inkread.models.fast_cnn import FastCNN
 from inkread.models.logreg import LogReg
 from inkread.models.mlp import MLP
@@ -21,6 +22,7 @@ MODELS: dict[str, Callable[..., nn.Module]] = {
     "mlp": MLP,
     "fast_cnn": FastCNN,
     "accurate_cnn": AccurateCNN,
+    "deep_cnn": DeepCNN,
     "baseline": Baseline,
 }
 

@@ -38,7 +38,7 @@ class DataConfig(Section):
 class ModelConfig(Section):
     """Which registered model to build (see inkread.models) and its keyword options."""
 
-    # logreg, mlp, fast_cnn, accurate_cnn or baseline (the pytorch/examples network).
+    # logreg, mlp, fast_cnn, accurate_cnn, deep_cnn or baseline (the pytorch/examples network).
     name: str = "fast_cnn"
     # keyword arguments of the model's constructor, e.g. {widths: [16, 32, 64]} for fast_cnn.
     options: dict[str, Any] = Field(default_factory=dict)

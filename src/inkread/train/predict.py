@@ -17,20 +17,23 @@ from inkread.train.config import TrainConfig
 
 
 def predict_logits_array(model: nn.Module, images: np.ndarray, mean: float, std: float,
-                         batch_size: int = 1000) -> np.ndarray:
-    """Logits (N, K) float64 for uint8 images (N, H, W), normalised as in training."""
+                         batch_size: int = 1000, tta: bool = False) -> np.ndarray:
+    """Logits (N, K) float64 for uint8 images (N, H, W), normalised as in training; `tta` averages shifts."""
+    from inkread.evaluate.tta import tta_logits
     from inkread.train.loop import StepSettings, predict_logits
 
-    batches = BatchLoader(images, np.zeros(len(images), dtype=np.int64), batch_size, shuffle=False,
-                          mean=mean, std=std)
-    logits, _ = predict_logits(model, batches, StepSettings(channels_last=False))
-    return logits.double().numpy()
+    def logits_of(batch: np.ndarray) -> np.ndarray:
+        batches = BatchLoader(batch, np.zeros(len(batch), dtype=np.int64), batch_size, shuffle=False,
+                              mean=mean, std=std)
+        return predict_logits(model, batches, StepSettings(channels_last=False))[0].double().numpy()
+
+    return tta_logits(logits_of, images) if tta else logits_of(images)
 
 
 def predict_probs(model: nn.Module, images: np.ndarray, mean: float, std: float,
-                  batch_size: int = 1000) -> np.ndarray:
-    """Class probabilities (N, K) float32 for uint8 images (N, H, W), normalised as in training."""
-    logits = predict_logits_array(model, images, mean, std, batch_size)
+                  batch_size: int = 1000, tta: bool = False) -> np.ndarray:
+    """Class probabilities (N, K) float32 for uint8 images (N, H, W); `tta` averages one-pixel shifts."""
+    logits = predict_logits_array(model, images, mean, std, batch_size, tta)
     return torch.softmax(torch.from_numpy(logits), dim=1).float().numpy()
 
 
@@ -85,12 +88,13 @@ def eval_input(name: str, cfg: TrainConfig, *, augmented: bool, prepared: bool, 
 
 
 def evaluate_checkpoint(path: str | Path, *, dataset: str | None = None, augmented: bool = False,
-                        prepared: bool = False, limit: int | None = None,
+                        prepared: bool = False, limit: int | None = None, tta: bool = False,
                         out_dir: Path | None = None) -> dict[str, Any]:
     """Load a checkpoint, predict the test set (as is, augmented or prepared) and write the report.
 
     Probabilities use the checkpoint's temperature; the report adds NLL/ECE before it and what the
     stored reject threshold keeps. Prepared images without ink count as rejected wrong answers.
+    `tta` averages the probabilities over one-pixel shifts (the temperature was fitted without them).
     """
     from inkread.calibrate import apply
     from inkread.evaluate.report import write_report
@@ -99,20 +103,21 @@ def evaluate_checkpoint(path: str | Path, *, dataset: str | None = None, augment
     cfg = info.config
     name = dataset or cfg.data.dataset
     data = eval_input(name, cfg, augmented=augmented, prepared=prepared, limit=limit)
-    logits = predict_logits_array(model, data.images, info.mean, info.std, cfg.train.eval_batch_size)
+    logits = predict_logits_array(model, data.images, info.mean, info.std, cfg.train.eval_batch_size, tta)
     probs, raw = apply(logits, info.temperature), apply(logits, 1.0)
     probs[data.no_ink] = raw[data.no_ink] = no_answer(probs.shape[1], data.labels[data.no_ink])
-    out = out_dir or info.run_dir / ("report-" + data.variant if data.variant else "report")
-    title = f"{info.run_dir.name} on {name}{f' ({data.variant})' if data.variant else ''}"
+    variant = "-".join(v for v in (data.variant, "tta" if tta else "") if v)
+    out = out_dir or info.run_dir / ("report-" + variant if variant else "report")
+    title = f"{info.run_dir.name} on {name}{f' ({variant})' if variant else ''}"
     extra = {"checkpoint": str(info.weights), "epoch": info.epoch, "dataset": name, "augmented": augmented,
-             "prepared": prepared, "no_ink": int(data.no_ink.sum()), "model": cfg.model.name,
+             "prepared": prepared, "tta": tta, "no_ink": int(data.no_ink.sum()), "model": cfg.model.name,
              "code": info.code}
     metrics = write_report(out, probs=probs, labels=data.labels, images=data.images, classes=info.classes,
                            title=title, extra=extra, threshold=info.threshold, uncalibrated=raw,
                            temperature=info.temperature)
     keys = ("accuracy", "nll", "ece", "temperature", "uncalibrated", "reject", "coverage", "num_samples")
     return {**{k: metrics[k] for k in keys}, "report": str(out), "dataset": name, "augmented": augmented,
-            "prepared": prepared, "no_ink": extra["no_ink"], "checkpoint": str(info.weights),
+            "prepared": prepared, "tta": tta, "no_ink": extra["no_ink"], "checkpoint": str(info.weights),
             "metrics": metrics}
 
 

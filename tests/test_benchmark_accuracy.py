@@ -1,0 +1,31 @@
+"""`benchmarks/accuracy.py --quick`: per-seed, mean and ensemble lines that match the saved probabilities."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from tests.conftest import REPO
+
+
+def test_quick_benchmark_prints_what_its_saved_probabilities_give(tmp_path: Path) -> None:
+    cmd = [sys.executable, str(REPO / "benchmarks" / "accuracy.py"), "--quick", "--seeds", "0", "1",
+           "--no-progress", "--out-dir", str(tmp_path), "--set", "data.limit=1500"]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=REPO,
+                       env={**os.environ, "OMP_NUM_THREADS": "1"})
+    assert r.returncode == 0, r.stderr
+    saved = [np.load(f) for f in sorted(tmp_path.glob("*/test_probs.npz"))]
+    assert len(saved) == 2 and all(s["probs"].shape == s["tta"].shape == (1500, 10) for s in saved)
+    labels = saved[0]["labels"]
+    sections = r.stdout.split("predicted with test-time shifts")
+    assert len(sections) == 2 and "predicted as is" in sections[0]
+    for text, key in zip(sections, ("probs", "tta"), strict=True):
+        ensemble = np.mean([s[key] for s in saved], axis=0)  # (N, K)
+        printed = float(re.search(r"ensemble\s+([\d.]+)%", text).group(1))  # type: ignore[union-attr]
+        assert printed == round(100 * float((ensemble.argmax(1) == labels).mean()), 2)
+    assert re.search(r"slowest\s+[\d.]+ min\s+target <= 20 min\s+PASS", r.stdout)
