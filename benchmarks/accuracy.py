@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import time
 from pathlib import Path
 from typing import NamedTuple
@@ -27,8 +28,10 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import numpy as np
 
+from inkread.errors import InkreadError
+from inkread.models.registry import build_model
 from inkread.train.checkpoint import load_checkpoint
-from inkread.train.config import load_config
+from inkread.train.config import TrainConfig, load_config
 from inkread.train.data import load_splits
 from inkread.train.loop import fit
 from inkread.train.predict import predict_probs
@@ -46,12 +49,18 @@ class Run(NamedTuple):
     seconds: float
 
 
-def run_seed(seed: int, args: argparse.Namespace, stamp: str) -> Run:
-    """Train one seed, predict the test set with and without test-time shifts, save both beside the run."""
+def seed_config(seed: int, args: argparse.Namespace, stamp: str) -> TrainConfig:
+    """The recipe with the overrides and this seed's run name; a bad key or model option fails here."""
     quick = ["data.limit=6000", "train.epochs=1"] if args.quick else []
     sets = [*quick, *args.set, f"run.seed={seed}", f"run.out_dir={args.out_dir}",
             f"run.name=accurate-seed{seed}-{stamp}"]
     cfg = load_config(args.config, sets)
+    build_model(cfg.model.name, 10, **cfg.model.options)  # checks the model's options before any training
+    return cfg
+
+
+def run_seed(cfg: TrainConfig, args: argparse.Namespace) -> Run:
+    """Train one seed, predict the test set with and without test-time shifts, save both beside the run."""
     start = time.perf_counter()
     result = fit(cfg, show_progress=not args.no_progress)
     seconds = time.perf_counter() - start
@@ -61,7 +70,7 @@ def run_seed(seed: int, args: argparse.Namespace, stamp: str) -> Run:
     tta = predict_probs(model, test.images, info.mean, info.std, tta=True)
     np.savez(result.run_dir / "test_probs.npz", probs=probs, tta=tta, labels=test.labels)
     per_epoch = seconds / max(result.epochs_run, 1)
-    print(f"seed {seed}: test accuracy {accuracy(probs, test.labels):.2%}, with test-time shifts "
+    print(f"seed {cfg.run.seed}: test accuracy {accuracy(probs, test.labels):.2%}, with test-time shifts "
           f"{accuracy(tta, test.labels):.2%}  ({seconds / 60:.1f} min, {per_epoch:.0f} s/epoch, "
           f"best epoch {result.best_epoch}, {result.run_dir})", flush=True)
     return Run(probs, tta, test.labels, seconds)
@@ -88,7 +97,12 @@ def main() -> None:
     ap.add_argument("--no-progress", action="store_true")
     args = ap.parse_args()
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    runs = [run_seed(seed, args, stamp) for seed in args.seeds]
+    try:
+        configs = [seed_config(seed, args, stamp) for seed in args.seeds]
+        runs = [run_seed(cfg, args) for cfg in configs]
+    except InkreadError as exc:  # a user mistake: the message names it and the fix, no traceback
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)
     labels, slowest = runs[0].labels, max(r.seconds for r in runs)
     print(f"\nrecipe {args.config}{' (quick)' if args.quick else ''} {' '.join(args.set)}")
     summarise("predicted as is", [r.probs for r in runs], labels)

@@ -29,3 +29,12 @@ def test_quick_benchmark_prints_what_its_saved_probabilities_give(tmp_path: Path
         printed = float(re.search(r"ensemble\s+([\d.]+)%", text).group(1))  # type: ignore[union-attr]
         assert printed == round(100 * float((ensemble.argmax(1) == labels).mean()), 2)
     assert re.search(r"slowest\s+[\d.]+ min\s+target <= 20 min\s+PASS", r.stdout)
+
+
+def test_a_bad_model_option_fails_before_any_training_with_a_clear_message(tmp_path: Path) -> None:
+    cmd = [sys.executable, str(REPO / "benchmarks" / "accuracy.py"), "--quick", "--seeds", "0",
+           "--out-dir", str(tmp_path), "--set", "model.name=deep_cnn"]  # keeps the recipe's 'stages'
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=REPO)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "unknown option(s) head, stages for model 'deep_cnn'" in r.stderr and "Fix:" in r.stderr
+    assert not any(tmp_path.iterdir())  # no run folder was started
