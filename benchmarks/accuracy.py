@@ -9,7 +9,7 @@ time. Each run's probabilities are saved as RUN/test_probs.npz, to try other ens
 
 Targets: mean >= 99.70%, ensemble >= 99.80%, each run <= 20 minutes.
 
-    python benchmarks/accuracy.py --seeds 0 1 2                     # the full benchmark (~20-35 min on 2 cores)
+    python benchmarks/accuracy.py --seeds 0 1 2                     # the full benchmark (~35 min on 2 cores)
     python benchmarks/accuracy.py --seeds 0 1 --quick               # 1 epoch on 6,000 images: a smoke test
     python benchmarks/accuracy.py --seeds 0 --set train.epochs=2    # any recipe override
 """
