@@ -22,13 +22,27 @@ def test_quick_benchmark_prints_what_its_saved_probabilities_give(tmp_path: Path
     saved = [np.load(f) for f in sorted(tmp_path.glob("*/test_probs.npz"))]
     assert len(saved) == 2 and all(s["probs"].shape == s["tta"].shape == (1500, 10) for s in saved)
     labels = saved[0]["labels"]
-    sections = r.stdout.split("predicted with test-time shifts")
+    sections = r.stdout.split("predicted with test-time augmentation")
     assert len(sections) == 2 and "predicted as is" in sections[0]
     for text, key in zip(sections, ("probs", "tta"), strict=True):
         ensemble = np.mean([s[key] for s in saved], axis=0)  # (N, K)
         printed = float(re.search(r"ensemble\s+([\d.]+)%", text).group(1))  # type: ignore[union-attr]
         assert printed == round(100 * float((ensemble.argmax(1) == labels).mean()), 2)
     assert re.search(r"slowest\s+[\d.]+ min\s+target <= 20 min\s+PASS", r.stdout)
+    runs = [str(d) for d in sorted(tmp_path.iterdir())]
+    again = subprocess.run([sys.executable, str(REPO / "benchmarks" / "accuracy.py"), "--runs", *runs],
+                           capture_output=True, text=True, timeout=300, cwd=REPO,
+                           env={**os.environ, "OMP_NUM_THREADS": "1"})
+    assert again.returncode == 0, again.stderr  # the same weights predicted again: the same figures
+    figures = [re.findall(r"(?:per seed|mean|ensemble).*", out.stdout) for out in (r, again)]
+    assert figures[0] == figures[1] and len(figures[0]) == 6
+
+
+def test_runs_that_are_not_run_folders_are_a_clear_error(tmp_path: Path) -> None:
+    cmd = [sys.executable, str(REPO / "benchmarks" / "accuracy.py"), "--runs", str(tmp_path)]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=REPO)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert f"{tmp_path / 'metrics.jsonl'} does not exist" in r.stderr and "Fix:" in r.stderr
 
 
 def test_a_bad_model_option_fails_before_any_training_with_a_clear_message(tmp_path: Path) -> None:

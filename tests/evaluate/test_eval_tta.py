@@ -1,4 +1,4 @@
-"""Test-time augmentation: exact one-pixel shifts, and logits whose softmax is the mean probability."""
+"""Test-time augmentation: exact shifts, turned and resized views, and logits of the mean probability."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from inkread.errors import InkreadError
-from inkread.evaluate.tta import SHIFTS, shifted, tta_logits
+from inkread.evaluate.tta import SHIFTS, VIEWS, View, shifted, tta_logits, turned, view_of
 from inkread.export.runtime import softmax
 from inkread.train.checkpoint import load_checkpoint
 from inkread.train.loop import fit
@@ -45,6 +45,17 @@ def test_shift_and_back_restores_an_image_with_an_empty_border() -> None:
         np.testing.assert_array_equal(shifted(shifted(img, dy, dx), -dy, -dx), img)
 
 
+def test_turned_and_resized_views_keep_the_ink_near_the_centre() -> None:
+    img = np.zeros((1, 28, 28), dtype=np.uint8)
+    img[0, 6:22, 13:15] = 255  # a vertical bar through the centre
+    np.testing.assert_array_equal(turned(img, 0.0, 1.0), img)  # the identity warp is exact
+    rows, cols = np.nonzero(turned(img, 90.0, 1.0)[0] > 127)
+    assert rows.min() >= 12 and rows.max() <= 15 and cols.max() - cols.min() >= 14  # now horizontal
+    small, big = (int((turned(img, 0.0, s)[0] > 127).sum()) for s in (0.5, 1.5))
+    assert small < (img > 127).sum() < big  # resizing scales the ink about the centre
+    np.testing.assert_array_equal(view_of(img, View(dy=2)), shifted(img, 2, 0))
+
+
 def test_tta_logits_give_the_mean_of_the_probabilities() -> None:
     rng = np.random.default_rng(1)
     images = rng.integers(0, 255, (7, 5, 5)).astype(np.uint8)
@@ -53,8 +64,11 @@ def test_tta_logits_give_the_mean_of_the_probabilities() -> None:
     def logits_of(batch: np.ndarray) -> np.ndarray:  # a position-sensitive linear model
         return batch.reshape(len(batch), -1).astype(np.float64) / 255 @ w
 
-    expected = np.mean([softmax(logits_of(shifted(images, dy, dx))) for dy, dx in SHIFTS], axis=0)
+    expected = np.mean([softmax(logits_of(view_of(images, v))) for v in VIEWS], axis=0)
     np.testing.assert_allclose(softmax(tta_logits(logits_of, images)), expected, rtol=1e-12)
+    by_shift = np.mean([softmax(logits_of(shifted(images, dy, dx))) for dy, dx in SHIFTS], axis=0)
+    np.testing.assert_allclose(softmax(tta_logits(logits_of, images, SHIFTS)), by_shift, rtol=1e-12)
+    assert not np.allclose(expected, by_shift)  # the turned and resized views count
     np.testing.assert_allclose(softmax(tta_logits(logits_of, images, [(0, 0)])), softmax(logits_of(images)),
                                rtol=1e-12)
 
@@ -64,18 +78,22 @@ def test_bad_shapes_and_shifts_are_clear_errors() -> None:
         shifted(np.zeros((5, 5), dtype=np.uint8), 1, 0)
     with pytest.raises(InkreadError, match="smaller than the image"):
         shifted(np.zeros((1, 5, 5), dtype=np.uint8), 0, 5)
+    with pytest.raises(InkreadError, match="scale > 0"):
+        turned(np.zeros((1, 5, 5), dtype=np.uint8), 0.0, 0.0)
+    with pytest.raises(InkreadError, match="shape"):
+        tta_logits(lambda b: np.zeros((len(b), 3)), np.zeros((5, 5), dtype=np.uint8))
     with pytest.raises(InkreadError, match="at least one"):
         tta_logits(lambda b: np.zeros((len(b), 3)), np.zeros((1, 5, 5), dtype=np.uint8), [])
 
 
-def test_predict_probs_with_tta_averages_the_checkpoint_over_shifts(run: Path) -> None:
+def test_predict_probs_with_tta_averages_the_checkpoint_over_the_views(run: Path) -> None:
     model, info = load_checkpoint(run)
     images = load_test_set("mnist", None, 0, 0.0)[0][:64]
     plain = predict_probs(model, images, info.mean, info.std)
-    by_shift = [predict_probs(model, shifted(images, dy, dx), info.mean, info.std) for dy, dx in SHIFTS]
+    by_view = [predict_probs(model, view_of(images, v), info.mean, info.std) for v in VIEWS]
     tta = predict_probs(model, images, info.mean, info.std, tta=True)
-    np.testing.assert_allclose(tta, np.mean(by_shift, axis=0), atol=1e-5)
-    assert not np.allclose(tta, plain, atol=1e-4)  # the shifts do change the answer a little
+    np.testing.assert_allclose(tta, np.mean(by_view, axis=0), atol=1e-5)
+    assert not np.allclose(tta, plain, atol=1e-4)  # the views do change the answer a little
 
 
 def test_cli_evaluate_tta(run: Path) -> None:

@@ -154,8 +154,9 @@ def evaluate_cmd(
                                            "through the same preprocessing as `inkread read`.")] = False,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="Use only the first N test "
                                               "images.")] = None,
-    tta: Annotated[bool, typer.Option("--tta", help="Average the predictions over the image and its "
-                                      "four one-pixel shifts (5x the compute).")] = False,
+    tta: Annotated[bool, typer.Option("--tta", help="Average the predictions over the image, its "
+                                      "four one-pixel shifts, two 5-degree turns and two 10% "
+                                      "resizes (9x the compute).")] = False,
     out: Annotated[Path | None, typer.Option("-o", "--out", help="Report folder (default: RUN/report, "
                                              "RUN/report-augmented or RUN/report-prepared; -tta added "
                                              "with --tta).")] = None,
@@ -171,7 +172,7 @@ def evaluate_cmd(
         print_json({k: v for k, v in result.items() if k != "metrics"})
         return
     variant = " (augmented)" if augmented else " (prepared)" if prepared else ""
-    variant += " with test-time shifts" if tta else ""
+    variant += " with test-time augmentation" if tta else ""
     err_console.print(f"evaluated {result['checkpoint']} on {result['dataset']}{variant}")
     console.print(f"accuracy [bold]{result['accuracy']:.2%}[/]")
     for line in describe(result):

@@ -18,7 +18,7 @@ from inkread.train.config import TrainConfig
 
 def predict_logits_array(model: nn.Module, images: np.ndarray, mean: float, std: float,
                          batch_size: int = 1000, tta: bool = False) -> np.ndarray:
-    """Logits (N, K) float64 for uint8 images (N, H, W), normalised as in training; `tta` averages shifts."""
+    """Logits (N, K) float64 for uint8 images (N, H, W), normalised as in training; `tta` averages views."""
     from inkread.evaluate.tta import tta_logits
     from inkread.train.loop import StepSettings, predict_logits
 
@@ -32,7 +32,7 @@ def predict_logits_array(model: nn.Module, images: np.ndarray, mean: float, std:
 
 def predict_probs(model: nn.Module, images: np.ndarray, mean: float, std: float,
                   batch_size: int = 1000, tta: bool = False) -> np.ndarray:
-    """Class probabilities (N, K) float32 for uint8 images (N, H, W); `tta` averages one-pixel shifts."""
+    """Class probabilities (N, K) float32 for uint8 images (N, H, W); `tta` averages the TTA views."""
     logits = predict_logits_array(model, images, mean, std, batch_size, tta)
     return torch.softmax(torch.from_numpy(logits), dim=1).float().numpy()
 
@@ -94,7 +94,7 @@ def evaluate_checkpoint(path: str | Path, *, dataset: str | None = None, augment
 
     Probabilities use the checkpoint's temperature; the report adds NLL/ECE before it and what the
     stored reject threshold keeps. Prepared images without ink count as rejected wrong answers.
-    `tta` averages the probabilities over one-pixel shifts (the temperature was fitted without them).
+    `tta` averages the probabilities over the test-time views (the temperature was fitted without them).
     """
     from inkread.calibrate import apply
     from inkread.evaluate.report import write_report
