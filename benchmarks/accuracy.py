@@ -110,7 +110,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--config", type=Path, default=RECIPE)
-    ap.add_argument("--set", action="append", default=[], help="recipe override key=value (repeatable)")
+    ap.add_argument("--set", action="extend", nargs="+", default=[], metavar="KEY=VALUE",
+                    help="recipe overrides (repeatable; several may follow one --set)")
     ap.add_argument("--out-dir", default="runs/accuracy-benchmark")
     ap.add_argument("--quick", action="store_true", help="6,000 images, 1 epoch per seed")
     ap.add_argument("--no-progress", action="store_true")

@@ -145,7 +145,8 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=None, help="torch threads (default: one per core)")
     ap.add_argument("--only", choices=["inkread", "baseline"], help="run one contender only")
     ap.add_argument("--quick", action="store_true", help="6,000 training images, target 0.93, 2 epochs")
-    ap.add_argument("--set", action="append", default=[], help="override a key of the fast recipe")
+    ap.add_argument("--set", action="extend", nargs="+", default=[], metavar="KEY=VALUE",
+                    help="overrides of the fast recipe (repeatable; several may follow one --set)")
     ap.add_argument("--json", type=Path, help="also write the results to this JSON file")
     args = ap.parse_args()
     target = args.target or (0.93 if args.quick else 0.99)

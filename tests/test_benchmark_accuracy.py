@@ -15,13 +15,15 @@ from tests.conftest import REPO
 
 def test_quick_benchmark_prints_what_its_saved_probabilities_give(tmp_path: Path) -> None:
     cmd = [sys.executable, str(REPO / "benchmarks" / "accuracy.py"), "--quick", "--seeds", "0", "1",
-           "--no-progress", "--out-dir", str(tmp_path), "--set", "data.limit=1500"]
+           "--no-progress", "--out-dir", str(tmp_path),
+           "--set", "data.limit=1500", "train.eval_batch_size=500"]
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=REPO,
                        env={**os.environ, "OMP_NUM_THREADS": "1"})
     assert r.returncode == 0, r.stderr
     saved = [np.load(f) for f in sorted(tmp_path.glob("*/test_probs.npz"))]
     assert len(saved) == 2 and all(s["probs"].shape == s["tta"].shape == (1500, 10) for s in saved)
     labels = saved[0]["labels"]
+    assert "data.limit=1500 train.eval_batch_size=500" in r.stdout  # two overrides after one --set
     sections = r.stdout.split("predicted with test-time augmentation")
     assert len(sections) == 2 and "predicted as is" in sections[0]
     for text, key in zip(sections, ("probs", "tta"), strict=True):
