@@ -39,6 +39,7 @@ from inkread.train.config import TrainConfig, load_config
 from inkread.train.data import load_splits
 from inkread.train.loop import fit
 from inkread.train.predict import predict_probs
+from inkread.utils.atomic import atomic_open
 
 RECIPE = Path(__file__).resolve().parents[1] / "configs" / "accurate.yaml"
 TARGET_MEAN, TARGET_ENSEMBLE, TIME_LIMIT_S = 0.9970, 0.9980, 20 * 60
@@ -77,8 +78,15 @@ def finished_run(run_dir: Path) -> Run:
         raise InkreadError(f"{path} does not exist", where="--runs",
                            expected="a run folder written by `inkread train` or this benchmark",
                            fix="pass finished runs' folders, e.g. runs/accuracy-benchmark/accurate-seed0-*")
-    epochs = [r for r in map(json.loads, path.read_text().splitlines()) if "train_loss" in r]
-    return predict_run(run_dir, sum(r["seconds"] for r in epochs), len(epochs))
+    try:
+        records = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+        epochs = [r for r in records if "train_loss" in r]
+        seconds = sum(float(r["seconds"]) for r in epochs)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InkreadError(f"{path} is not a run's metrics log ({exc})", where="--runs",
+                           expected="one JSON record per line, each epoch's with 'seconds'",
+                           fix="pass a run folder that `inkread train` wrote and finished") from None
+    return predict_run(run_dir, seconds, len(epochs))
 
 
 def predict_run(run_dir: Path, seconds: float, epochs: int) -> Run:
@@ -87,12 +95,23 @@ def predict_run(run_dir: Path, seconds: float, epochs: int) -> Run:
     test = load_splits(info.config)[0].test
     probs = predict_probs(model, test.images, info.mean, info.std)
     tta = predict_probs(model, test.images, info.mean, info.std, tta=True)
-    np.savez(run_dir / "test_probs.npz", probs=probs, tta=tta, labels=test.labels)
+    with atomic_open(run_dir / "test_probs.npz") as fh:  # --runs overwrites: never leave half a file
+        np.savez(fh, probs=probs, tta=tta, labels=test.labels)
     kept = info.metrics.get("best_epoch") or info.epoch
     print(f"seed {info.config.run.seed}: test accuracy {accuracy(probs, test.labels):.2%}, with test-time "
           f"augmentation {accuracy(tta, test.labels):.2%}  ({seconds / 60:.1f} min, "
           f"{seconds / max(epochs, 1):.0f} s/epoch, kept epoch {kept}, {run_dir})", flush=True)
     return Run(probs, tta, test.labels, seconds)
+
+
+def check_same_test_set(runs: list[Run], run_dirs: list[Path]) -> None:
+    """Raise InkreadError unless every run predicted the same test labels, so an ensemble means something."""
+    for run, run_dir in zip(runs[1:], run_dirs[1:], strict=True):
+        if not np.array_equal(run.labels, runs[0].labels):
+            raise InkreadError(f"{run_dir} was tested on {len(run.labels):,} images, {run_dirs[0]} on "
+                               f"{len(runs[0].labels):,} (or other labels)", where="--runs",
+                               expected="runs of one dataset, split and data.limit",
+                               fix="pass runs trained with the same data settings: one benchmark's seeds")
 
 
 def accuracy(probs: np.ndarray, labels: np.ndarray) -> float:
@@ -108,7 +127,7 @@ def verdict(ok: bool) -> str:
 def main() -> None:
     """Train every seed, then print the per-seed, mean and ensemble accuracies against the targets."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    ap.add_argument("--seeds", type=int, nargs="+", help="seeds to train (default: 0 1 2)")
     ap.add_argument("--config", type=Path, default=RECIPE)
     ap.add_argument("--set", action="extend", nargs="+", default=[], metavar="KEY=VALUE",
                     help="recipe overrides (repeatable; several may follow one --set)")
@@ -117,10 +136,14 @@ def main() -> None:
     ap.add_argument("--no-progress", action="store_true")
     ap.add_argument("--runs", type=Path, nargs="+", help="predict these finished runs again, no training")
     args = ap.parse_args()
+    if args.runs and (args.seeds or args.set or args.quick):
+        ap.error("--runs predicts finished runs as they were trained: drop --seeds, --set and --quick")
+    args.seeds = args.seeds or [0, 1, 2]
     stamp = time.strftime("%Y%m%d-%H%M%S")
     try:
         if args.runs:
             runs = [finished_run(run_dir) for run_dir in args.runs]
+            check_same_test_set(runs, args.runs)
         else:
             configs = [seed_config(seed, args, stamp) for seed in args.seeds]
             runs = [run_seed(cfg, args) for cfg in configs]

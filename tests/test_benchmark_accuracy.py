@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -38,6 +40,16 @@ def test_quick_benchmark_prints_what_its_saved_probabilities_give(tmp_path: Path
     assert again.returncode == 0, again.stderr  # the same weights predicted again: the same figures
     figures = [re.findall(r"(?:per seed|mean|ensemble).*", out.stdout) for out in (r, again)]
     assert figures[0] == figures[1] and len(figures[0]) == 6
+    other = tmp_path / "other-limit"  # one run's copy, tested on fewer images: no ensemble with the first
+    shutil.copytree(runs[1], other)
+    info = json.loads((other / "checkpoint.json").read_text())
+    info["config"]["data"]["limit"] = 1000
+    (other / "checkpoint.json").write_text(json.dumps(info))
+    mixed = subprocess.run([sys.executable, str(REPO / "benchmarks" / "accuracy.py"), "--runs", runs[0],
+                            str(other)], capture_output=True, text=True, timeout=300, cwd=REPO,
+                           env={**os.environ, "OMP_NUM_THREADS": "1"})
+    assert mixed.returncode == 2 and "Traceback" not in mixed.stderr
+    assert "was tested on 1,000 images" in mixed.stderr and "Fix:" in mixed.stderr
 
 
 def test_runs_that_are_not_run_folders_are_a_clear_error(tmp_path: Path) -> None:
@@ -45,6 +57,12 @@ def test_runs_that_are_not_run_folders_are_a_clear_error(tmp_path: Path) -> None
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=REPO)
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert f"{tmp_path / 'metrics.jsonl'} does not exist" in r.stderr and "Fix:" in r.stderr
+    (tmp_path / "metrics.jsonl").write_text('{"epoch": 1, "train_lo\n')  # cut short
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=REPO)
+    assert r.returncode == 2 and "is not a run's metrics log" in r.stderr and "Traceback" not in r.stderr
+    r = subprocess.run([*cmd, "--set", "train.epochs=2"], capture_output=True, text=True, timeout=120,
+                       cwd=REPO)
+    assert r.returncode == 2 and "drop --seeds, --set and --quick" in r.stderr
 
 
 def test_a_bad_model_option_fails_before_any_training_with_a_clear_message(tmp_path: Path) -> None:
