@@ -66,3 +66,10 @@ def test_empty_and_bad_input() -> None:
         augmented_copy(np.zeros((2, 28, 28), np.float32))
     with pytest.raises(InkreadError, match="scale"):
         augmented_copy(np.zeros((2, 28, 28), np.uint8), scale=(1.2, 0.8))
+
+
+def test_same_geometry_as_the_test_time_views(digits: np.ndarray) -> None:
+    from inkread.evaluate.tta import turned
+
+    out = augmented_copy(digits[:20], rotate=0.0, translate=0.0, scale=(1.2, 1.2))
+    np.testing.assert_array_equal(out, turned(digits[:20], 0.0, 1.2))  # both the training augmenter's warp

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from inkread.errors import InkreadError
@@ -26,21 +24,21 @@ def augmented_copy(images: np.ndarray, seed: int = 0, *, rotate: float = 15.0, t
     """Each image rotated by ±`rotate` degrees, shifted by ±`translate` of its size, scaled in `scale`."""
     _check(images, scale, rotate, translate)
     import torch
-    import torch.nn.functional as F
 
-    n = images.shape[0]
+    from inkread.data.augment import AugmentParams, warp
+
+    n, h, w = images.shape
     if n == 0:
         return images.copy()
     g = torch.Generator().manual_seed(seed)
-    angle = (torch.rand(n, generator=g, dtype=torch.float64) * 2 - 1) * math.radians(rotate)
-    zoom = scale[0] + torch.rand(n, generator=g, dtype=torch.float64) * (scale[1] - scale[0])
-    shift = (torch.rand(n, 2, generator=g, dtype=torch.float64) * 2 - 1) * (2 * translate)  # [-1, 1] units
-    # The forward map is out = zoom * R(angle) @ in + shift; affine_grid wants its inverse (out -> in).
-    cos, sin = torch.cos(angle) / zoom, torch.sin(angle) / zoom
-    inv = torch.stack([torch.stack([cos, sin], 1), torch.stack([-sin, cos], 1)], 1)  # (N, 2, 2) R(-a)/zoom
-    offset = -(inv @ shift.unsqueeze(2))  # (N, 2, 1)
-    theta = torch.cat([inv, offset], 2).float()
-    x = torch.from_numpy(images).float().unsqueeze(1)  # (N, 1, H, W), 0..255
-    grid = F.affine_grid(theta, list(x.shape), align_corners=False)
-    out = F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
-    return out.squeeze(1).round().clamp(0, 255).to(torch.uint8).numpy()
+    angle = (torch.rand(n, generator=g, dtype=torch.float64) * 2 - 1) * rotate  # (N,) degrees
+    zoom = scale[0] + torch.rand(n, generator=g, dtype=torch.float64) * (scale[1] - scale[0])  # (N,)
+    shift = torch.rand(n, 2, generator=g, dtype=torch.float64) * 2 - 1  # (N, 2) (x, y) in [-1, 1]
+    # The training augmenter's warp: the geometry and interpolation the models were trained with.
+    p = AugmentParams.identity(n)
+    # warp turns counter-clockwise as seen and these draws have always turned clockwise: negated, so a
+    # seed keeps its images
+    p.angle, p.scale = -angle.float(), zoom.float()
+    p.shift = (shift * translate * torch.tensor([w, h], dtype=torch.float64)).float()  # (N, 2) pixels
+    x = torch.from_numpy(images.copy()).float().unsqueeze(1)  # (N, 1, H, W), 0..255
+    return warp(x, p).squeeze(1).round_().clamp_(0, 255).to(torch.uint8).numpy()
