@@ -34,7 +34,7 @@ import numpy as np
 
 from inkread.errors import InkreadError
 from inkread.models.registry import build_model
-from inkread.train.checkpoint import load_checkpoint
+from inkread.train.checkpoint import load_checkpoint, read_info
 from inkread.train.config import TrainConfig, load_config
 from inkread.train.data import load_splits
 from inkread.train.loop import fit
@@ -71,8 +71,8 @@ def run_seed(cfg: TrainConfig, args: argparse.Namespace) -> Run:
     return predict_run(result.run_dir, time.perf_counter() - start, result.epochs_run)
 
 
-def finished_run(run_dir: Path) -> Run:
-    """Predict a finished run again; its time is the sum of its epochs' times in RUN/metrics.jsonl."""
+def epoch_times(run_dir: Path) -> tuple[float, int]:
+    """A finished run's training seconds and epochs, summed from RUN/metrics.jsonl."""
     path = run_dir / "metrics.jsonl"
     if not path.is_file():
         raise InkreadError(f"{path} does not exist", where="--runs",
@@ -81,12 +81,11 @@ def finished_run(run_dir: Path) -> Run:
     try:
         records = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
         epochs = [r for r in records if "train_loss" in r]
-        seconds = sum(float(r["seconds"]) for r in epochs)
+        return sum(float(r["seconds"]) for r in epochs), len(epochs)
     except (ValueError, KeyError, TypeError) as exc:
         raise InkreadError(f"{path} is not a run's metrics log ({exc})", where="--runs",
                            expected="one JSON record per line, each epoch's with 'seconds'",
                            fix="pass a run folder that `inkread train` wrote and finished") from None
-    return predict_run(run_dir, seconds, len(epochs))
 
 
 def predict_run(run_dir: Path, seconds: float, epochs: int) -> Run:
@@ -104,12 +103,23 @@ def predict_run(run_dir: Path, seconds: float, epochs: int) -> Run:
     return Run(probs, tta, test.labels, seconds)
 
 
-def check_same_test_set(runs: list[Run], run_dirs: list[Path]) -> None:
-    """Raise InkreadError unless every run predicted the same test labels, so an ensemble means something."""
-    for run, run_dir in zip(runs[1:], run_dirs[1:], strict=True):
-        if not np.array_equal(run.labels, runs[0].labels):
-            raise InkreadError(f"{run_dir} was tested on {len(run.labels):,} images, {run_dirs[0]} on "
-                               f"{len(runs[0].labels):,} (or other labels)", where="--runs",
+def test_set(run_dir: Path) -> tuple[tuple[str, ...], int | None]:
+    """What fixes a run's test set: its data files' hashes and test size, from RUN/checkpoint.json."""
+    _, doc = read_info(run_dir)
+    data = doc.get("data", {})
+    files = data.get("files", {})  # {path: sha256}: the same content anywhere on disk
+    return tuple(sorted(files.values())), data.get("sizes", {}).get("test")  # after data.limit
+
+
+def check_same_test_set(run_dirs: list[Path]) -> None:
+    """Raise InkreadError, before any prediction, unless every run tests on the same images."""
+    first = test_set(run_dirs[0])
+    for run_dir in run_dirs[1:]:
+        files, size = test_set(run_dir)
+        if (files, size) != first:
+            other = "" if files == first[0] else ", from other data files"
+            raise InkreadError(f"{run_dir} was tested on {size or 0:,} images, {run_dirs[0]} on "
+                               f"{first[1] or 0:,}{other}", where="--runs",
                                expected="runs of one dataset, split and data.limit",
                                fix="pass runs trained with the same data settings: one benchmark's seeds")
 
@@ -142,8 +152,9 @@ def main() -> None:
     stamp = time.strftime("%Y%m%d-%H%M%S")
     try:
         if args.runs:
-            runs = [finished_run(run_dir) for run_dir in args.runs]
-            check_same_test_set(runs, args.runs)
+            times = [epoch_times(run_dir) for run_dir in args.runs]
+            check_same_test_set(args.runs)
+            runs = [predict_run(run_dir, *t) for run_dir, t in zip(args.runs, times, strict=True)]
         else:
             configs = [seed_config(seed, args, stamp) for seed in args.seeds]
             runs = [run_seed(cfg, args) for cfg in configs]

@@ -44,12 +44,15 @@ def test_quick_benchmark_prints_what_its_saved_probabilities_give(tmp_path: Path
     shutil.copytree(runs[1], other)
     info = json.loads((other / "checkpoint.json").read_text())
     info["config"]["data"]["limit"] = 1000
+    info["data"]["sizes"]["test"] = 1000
     (other / "checkpoint.json").write_text(json.dumps(info))
+    before = (Path(runs[0]) / "test_probs.npz").stat().st_mtime_ns
     mixed = subprocess.run([sys.executable, str(REPO / "benchmarks" / "accuracy.py"), "--runs", runs[0],
                             str(other)], capture_output=True, text=True, timeout=300, cwd=REPO,
                            env={**os.environ, "OMP_NUM_THREADS": "1"})
     assert mixed.returncode == 2 and "Traceback" not in mixed.stderr
     assert "was tested on 1,000 images" in mixed.stderr and "Fix:" in mixed.stderr
+    assert (Path(runs[0]) / "test_probs.npz").stat().st_mtime_ns == before  # refused before predicting
 
 
 def test_runs_that_are_not_run_folders_are_a_clear_error(tmp_path: Path) -> None:
