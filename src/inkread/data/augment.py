@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -163,6 +164,12 @@ def warp(x: torch.Tensor, p: AugmentParams) -> torch.Tensor:
         grid.addcmul_(p.flow.to(x), torch.tensor([2.0 / w, 2.0 / h], dtype=x.dtype).view(2, 1, 1))
     return F.grid_sample(x, grid.permute(0, 2, 3, 1), mode="bilinear", padding_mode="zeros",
                          align_corners=False)
+
+
+def warp_uint8(images: np.ndarray, p: AugmentParams) -> np.ndarray:
+    """uint8 images (N, H, W) through `warp` with the parameters `p`, rounded back to uint8."""
+    x = torch.from_numpy(images.astype(np.float32)).unsqueeze(1)  # (N, 1, H, W), 0..255, a writable copy
+    return warp(x, p).squeeze(1).round_().clamp_(0, 255).to(torch.uint8).numpy()
 
 
 def _cross_max(x: torch.Tensor) -> torch.Tensor:

@@ -25,7 +25,7 @@ def augmented_copy(images: np.ndarray, seed: int = 0, *, rotate: float = 15.0, t
     _check(images, scale, rotate, translate)
     import torch
 
-    from inkread.data.augment import AugmentParams, warp
+    from inkread.data.augment import AugmentParams, warp_uint8
 
     n, h, w = images.shape
     if n == 0:
@@ -40,5 +40,4 @@ def augmented_copy(images: np.ndarray, seed: int = 0, *, rotate: float = 15.0, t
     # seed keeps its images
     p.angle, p.scale = -angle.float(), zoom.float()
     p.shift = (shift * translate * torch.tensor([w, h], dtype=torch.float64)).float()  # (N, 2) pixels
-    x = torch.from_numpy(images.copy()).float().unsqueeze(1)  # (N, 1, H, W), 0..255
-    return warp(x, p).squeeze(1).round_().clamp_(0, 255).to(torch.uint8).numpy()
+    return warp_uint8(images, p)

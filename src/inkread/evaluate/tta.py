@@ -50,7 +50,7 @@ def turned(images: np.ndarray, angle: float, scale: float) -> np.ndarray:
     """The uint8 images (N, H, W) turned `angle` degrees about their centre and resized by `scale`."""
     import torch
 
-    from inkread.data.augment import AugmentParams, warp
+    from inkread.data.augment import AugmentParams, warp_uint8
 
     if images.ndim != 3 or images.dtype != np.uint8 or not scale > 0:
         raise InkreadError(f"images of shape {images.shape} and type {images.dtype}, scale {scale}",
@@ -58,8 +58,7 @@ def turned(images: np.ndarray, angle: float, scale: float) -> np.ndarray:
     n = len(images)
     p = AugmentParams.identity(n)  # the training augmenter's warp: the same geometry and interpolation
     p.angle, p.scale = torch.full((n,), float(angle)), torch.full((n,), float(scale))
-    x = torch.from_numpy(images).float().unsqueeze(1)  # (N, 1, H, W), 0..255
-    return warp(x, p).squeeze(1).round_().clamp_(0, 255).to(torch.uint8).numpy()
+    return warp_uint8(images, p)
 
 
 def view_of(images: np.ndarray, v: View) -> np.ndarray:
