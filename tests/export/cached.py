@@ -6,25 +6,18 @@ import fcntl
 import hashlib
 import json
 import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
+
+from tests.cache import cache_folder
 
 REPO = Path(__file__).resolve().parents[2]
 # The fast recipe on full MNIST for one epoch: about 99% test accuracy in ~15 s on one idle core.
 RECIPE = REPO / "configs" / "fast.yaml"
 OVERRIDES = ["train.epochs=1", "train.threads=1"]
+CACHE = "inkread-serve-model"  # the folder name in pytest's cache
 EXPORT_SOURCES = sorted((REPO / "src" / "inkread" / "export").glob("*.py"))
-
-
-def cache_dir(config: pytest.Config) -> Path:
-    """A folder kept across pytest runs (pytest's cache), or a temporary one without the cache plugin."""
-    if config.cache is not None:
-        return Path(config.cache.mkdir("inkread-serve-model"))
-    folder = Path(tempfile.gettempdir()) / "inkread-serve-model"
-    folder.mkdir(exist_ok=True)
-    return folder
 
 
 def _digest(*parts: bytes) -> str:
@@ -58,7 +51,7 @@ def _train(folder: Path, key: str) -> Path:
 
 def trained_run(config: pytest.Config) -> Path:
     """The cached run folder (treat it as read-only: copy it before changing anything)."""
-    folder = cache_dir(config)
+    folder = cache_folder(config, CACHE)
     with open(folder / "lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # another xdist worker waits here, then finds the run
         return _train(folder, _train_key())
@@ -68,7 +61,7 @@ def exported_model(config: pytest.Config) -> Path:
     """The cached run exported as ONNX (exported again whenever the exporter's code changes)."""
     from inkread.export import export_checkpoint
 
-    folder = cache_dir(config)
+    folder = cache_folder(config, CACHE)
     key = _train_key()
     out = folder / f"model-{_digest(key.encode(), *(p.read_bytes() for p in EXPORT_SOURCES))}.onnx"
     with open(folder / "lock", "w") as lock:

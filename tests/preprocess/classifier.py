@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,6 +12,7 @@ import torch
 
 from inkread.data.types import Dataset
 from inkread.read.quick_model import QuickRecipe, SmallCNN, load_or_train
+from tests.cache import cache_folder
 
 RECIPE = QuickRecipe()  # ~12 s on one busy core, ~98.4% on the MNIST test set
 
@@ -23,11 +22,7 @@ Classify = Callable[[np.ndarray], np.ndarray]
 def cached_model(config: pytest.Config, mnist: Dataset) -> SmallCNN:
     """Train the quick CNN on MNIST training images, or load it; one training across xdist workers."""
     key = hashlib.sha256(f"{RECIPE}{torch.__version__}".encode()).hexdigest()[:12]
-    if config.cache is not None:
-        folder = Path(config.cache.mkdir("inkread-quick-cnn"))
-    else:  # run with -p no:cacheprovider
-        folder = Path(tempfile.gettempdir()) / "inkread-quick-cnn"
-        folder.mkdir(exist_ok=True)
+    folder = cache_folder(config, "inkread-quick-cnn")
     path = folder / f"quick-{key}.pt"
     with open(folder / "lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # the other worker waits, then loads the file

@@ -1,4 +1,4 @@
-"""Fixtures for the service: a real exported model (trained once, cached) and a real uvicorn server."""
+"""Fixtures for the service: a real exported model (trained once, cached) and real uvicorn servers."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import httpx
 import pytest
@@ -54,6 +55,29 @@ def running_server(model: Path | str, *args: str, timeout: float = 60.0) -> Iter
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+@contextlib.contextmanager
+def serving_app(app: Any, timeout: float = 30.0) -> Iterator[httpx.Client]:
+    """Serve an app object with uvicorn in a thread on a free loopback port; yield an HTTP client for it."""
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    # off the main thread uvicorn leaves signal handlers alone; should_exit stops it
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + timeout
+    while not server.started:  # set once the app's startup has run and the socket listens
+        if not thread.is_alive() or time.monotonic() > deadline:
+            pytest.fail(f"uvicorn did not start on port {port} within {timeout:g} s")
+        time.sleep(0.02)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+            yield client
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 def _wait_ready(proc: subprocess.Popen[bytes], url: str, log: IO[bytes], timeout: float) -> None:

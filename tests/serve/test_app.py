@@ -1,35 +1,37 @@
-"""The app in-process (fastapi's TestClient, the real app and model): limits, drift, metrics, no torch."""
+"""The app with changed settings, served by uvicorn in this process: limits, drift, metrics, no torch."""
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import numpy as np
 import pytest
-from fastapi.testclient import TestClient
 
 from inkread.data.types import Dataset
 from inkread.serve.app import create_app
 from inkread.serve.settings import ServeSettings
+from tests.serve.conftest import REPO, serving_app
 from tests.serve.images import paper_digit, paper_line, png
 
 
-def client(model: Path, **limits: object) -> TestClient:
-    """A test client of the app over `model` with some settings changed."""
-    return TestClient(create_app(model, ServeSettings.model_validate(limits)))
+def client(model: Path, **limits: object) -> contextlib.AbstractContextManager[httpx.Client]:
+    """An HTTP client of a real server of the app over `model` with some settings changed."""
+    return serving_app(create_app(model, ServeSettings.model_validate(limits)))
 
 
 @pytest.fixture(scope="module")
-def small_window(onnx_model: Path) -> Iterator[TestClient]:
+def small_window(onnx_model: Path) -> Iterator[httpx.Client]:
     """An app whose drift window is 120 inputs, scored once full."""
     with client(onnx_model, drift_window=120, drift_min_samples=120) as c:
         yield c
 
 
-def test_drift_is_low_for_mnist_and_high_for_a_stream_of_ones(small_window: TestClient,
+def test_drift_is_low_for_mnist_and_high_for_a_stream_of_ones(small_window: httpx.Client,
                                                                mnist: Dataset) -> None:
     c = small_window
     assert c.get("/v1/stats").json()["drift"]["score"] is None  # no inputs yet
@@ -114,12 +116,13 @@ def test_cors_only_when_asked(onnx_model: Path) -> None:
 
 NO_TORCH = """
 import sys
-from fastapi.testclient import TestClient
 from inkread.serve.app import create_app
-c = TestClient(create_app(sys.argv[1]))
-r = c.post("/v1/recognize", json={"pixels": [[0] * 10 + [255] * 8 + [0] * 10] * 28})
-assert r.status_code == 200, r.text
-assert c.post("/v1/read", files={"file": ("x.png", open(sys.argv[2], "rb"), "image/png")}).status_code == 200
+from tests.serve.conftest import REPO, serving_app
+with serving_app(create_app(sys.argv[1])) as c:
+    r = c.post("/v1/recognize", json={"pixels": [[0] * 10 + [255] * 8 + [0] * 10] * 28})
+    assert r.status_code == 200, r.text
+    with open(sys.argv[2], "rb") as f:
+        assert c.post("/v1/read", files={"file": ("x.png", f, "image/png")}).status_code == 200
 heavy = sorted(m for m in ("torch", "torchvision", "inkread.train", "scipy.optimize") if m in sys.modules)
 print("loaded:", heavy)
 """
@@ -129,7 +132,7 @@ def test_serving_path_never_imports_torch(onnx_model: Path, tmp_path: Path, mnis
     image = tmp_path / "d.png"
     image.write_bytes(png(paper_digit(mnist.test.images[0])))
     proc = subprocess.run([sys.executable, "-c", NO_TORCH, str(onnx_model), str(image)], capture_output=True,
-                          text=True, timeout=120)
+                          text=True, timeout=120, cwd=REPO)  # cwd: the script imports tests.serve
     assert proc.returncode == 0, proc.stderr
     assert "loaded: []" in proc.stdout
 
