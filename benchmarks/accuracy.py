@@ -103,23 +103,28 @@ def predict_run(run_dir: Path, seconds: float, epochs: int) -> Run:
     return Run(probs, tta, test.labels, seconds)
 
 
-def test_set(run_dir: Path) -> tuple[tuple[str, ...], int | None]:
+def tested_on(run_dir: Path) -> tuple[tuple[str, ...], int]:
     """What fixes a run's test set: its data files' hashes and test size, from RUN/checkpoint.json."""
-    _, doc = read_info(run_dir)
+    info_path, doc = read_info(run_dir)
     data = doc.get("data", {})
     files = data.get("files", {})  # {path: sha256}: the same content anywhere on disk
-    return tuple(sorted(files.values())), data.get("sizes", {}).get("test")  # after data.limit
+    size = data.get("sizes", {}).get("test")  # after data.limit
+    if not files or not isinstance(size, int):
+        raise InkreadError(f"{info_path} does not record its data files and test size", where="--runs",
+                           expected="'data': {'files': ..., 'sizes': {'test': N}}, as `inkread train` writes",
+                           fix="pass run folders that `inkread train` wrote, unedited")
+    return tuple(sorted(files.values())), size
 
 
 def check_same_test_set(run_dirs: list[Path]) -> None:
     """Raise InkreadError, before any prediction, unless every run tests on the same images."""
-    first = test_set(run_dirs[0])
+    first = tested_on(run_dirs[0])
     for run_dir in run_dirs[1:]:
-        files, size = test_set(run_dir)
+        files, size = tested_on(run_dir)
         if (files, size) != first:
             other = "" if files == first[0] else ", from other data files"
-            raise InkreadError(f"{run_dir} was tested on {size or 0:,} images, {run_dirs[0]} on "
-                               f"{first[1] or 0:,}{other}", where="--runs",
+            raise InkreadError(f"{run_dir} was tested on {size:,} images, {run_dirs[0]} on "
+                               f"{first[1]:,}{other}", where="--runs",
                                expected="runs of one dataset, split and data.limit",
                                fix="pass runs trained with the same data settings: one benchmark's seeds")
 

@@ -53,6 +53,12 @@ def test_quick_benchmark_prints_what_its_saved_probabilities_give(tmp_path: Path
     assert mixed.returncode == 2 and "Traceback" not in mixed.stderr
     assert "was tested on 1,000 images" in mixed.stderr and "Fix:" in mixed.stderr
     assert (Path(runs[0]) / "test_probs.npz").stat().st_mtime_ns == before  # refused before predicting
+    del info["data"]  # a hand-edited description: what its test set was is unknown
+    (other / "checkpoint.json").write_text(json.dumps(info))
+    unknown = subprocess.run([sys.executable, str(REPO / "benchmarks" / "accuracy.py"), "--runs", runs[0],
+                              str(other)], capture_output=True, text=True, timeout=300, cwd=REPO)
+    assert unknown.returncode == 2 and "Traceback" not in unknown.stderr
+    assert "does not record its data files and test size" in unknown.stderr
 
 
 def test_runs_that_are_not_run_folders_are_a_clear_error(tmp_path: Path) -> None:

@@ -70,6 +70,7 @@ def serving_app(app: Any, timeout: float = 30.0) -> Iterator[httpx.Client]:
     deadline = time.monotonic() + timeout
     while not server.started:  # set once the app's startup has run and the socket listens
         if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True  # a server still starting stops instead of lingering
             pytest.fail(f"uvicorn did not start on port {port} within {timeout:g} s")
         time.sleep(0.02)
     try:

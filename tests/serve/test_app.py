@@ -117,7 +117,7 @@ def test_cors_only_when_asked(onnx_model: Path) -> None:
 NO_TORCH = """
 import sys
 from inkread.serve.app import create_app
-from tests.serve.conftest import REPO, serving_app
+from tests.serve.conftest import serving_app
 with serving_app(create_app(sys.argv[1])) as c:
     r = c.post("/v1/recognize", json={"pixels": [[0] * 10 + [255] * 8 + [0] * 10] * 28})
     assert r.status_code == 200, r.text
