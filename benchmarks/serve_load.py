@@ -99,7 +99,9 @@ def bodies(form: str) -> list[dict[str, Any]]:
 
     from inkread.data.catalog import load_dataset
 
-    images = load_dataset("mnist").test.images[:DIGITS]
+    test = load_dataset("mnist").test
+    assert test is not None  # the IDX catalogue always has its test files
+    images = test.images[:DIGITS]
     if form == "pixels":
         return [{"pixels": x.tolist()} for x in images]
     out = []

@@ -9,22 +9,21 @@ from pathlib import Path
 
 import pytest
 
-from inkread.data.catalog import load_dataset
-from inkread.data.types import Dataset
 from inkread.read.quick_model import SmallCNN, classifier
+from tests.mnist import Mnist, load_mnist
 from tests.preprocess.classifier import Classify, cached_model
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="session")
-def mnist() -> Dataset:
-    """The real MNIST shipped in data/mnist, verified."""
-    return load_dataset("mnist")
+def mnist() -> Mnist:
+    """The real MNIST IDX files, verified."""
+    return load_mnist()
 
 
 @pytest.fixture(scope="session")
-def quick_model(request: pytest.FixtureRequest, mnist: Dataset) -> SmallCNN:
+def quick_model(request: pytest.FixtureRequest, mnist: Mnist) -> SmallCNN:
     """A quick CNN (~98.4% on MNIST) trained once and cached across runs, in eval mode."""
     return cached_model(request.config, mnist)
 

@@ -11,14 +11,14 @@ import pytest
 
 from inkread.data.catalog import MNIST, find_files, load_dataset
 from inkread.data.idx import encode_idx
-from inkread.data.types import Dataset
 from inkread.errors import DataError
+from tests.mnist import Mnist
 
 REPO_MNIST = Path(__file__).resolve().parents[1] / "data" / "mnist"
 FASHION = Path("/usr/share/datasets/fashion-mnist")
 
 
-def test_mnist_is_verified_with_exact_counts(mnist: Dataset) -> None:
+def test_mnist_is_verified_with_exact_counts(mnist: Mnist) -> None:
     assert mnist.verified
     assert len(mnist.train) == 60000 and len(mnist.test) == 10000
     assert mnist.train.class_counts(10) == [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]

@@ -7,16 +7,16 @@ import pytest
 
 from inkread.data.encoders import LabelEncoder, from_one_hot, one_hot
 from inkread.data.split import make_splits, normalization_stats, stratified_split
-from inkread.data.types import Dataset
 from inkread.errors import DataError
+from tests.mnist import Mnist
 
 
-def test_mnist_statistics_match_the_published_values(mnist: Dataset) -> None:
+def test_mnist_statistics_match_the_published_values(mnist: Mnist) -> None:
     mean, std = normalization_stats(mnist.train.images)
     assert round(mean, 4) == 0.1307 and round(std, 4) == 0.3081
 
 
-def test_split_is_stratified_seeded_and_disjoint(mnist: Dataset) -> None:
+def test_split_is_stratified_seeded_and_disjoint(mnist: Mnist) -> None:
     y = mnist.train.labels
     tr, va = stratified_split(y, 0.1, seed=3)
     assert len(np.intersect1d(tr, va)) == 0 and len(tr) + len(va) == len(y)
@@ -27,7 +27,7 @@ def test_split_is_stratified_seeded_and_disjoint(mnist: Dataset) -> None:
     assert not np.array_equal(va, stratified_split(y, 0.1, seed=4)[1])
 
 
-def test_splits_carry_training_statistics(mnist: Dataset) -> None:
+def test_splits_carry_training_statistics(mnist: Mnist) -> None:
     s = make_splits(mnist, val_fraction=0.1, seed=0)
     assert (len(s.train), len(s.val), len(s.test)) == (54000, 6000, 10000)
     assert abs(s.mean - 0.1307) < 0.002 and abs(s.std - 0.3081) < 0.002

@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from inkread.data.types import Dataset
 from inkread.errors import InkreadError
 from inkread.evaluate.augmented import augmented_copy
+from tests.mnist import Mnist
 
 
 @pytest.fixture(scope="module")
-def digits(mnist: Dataset) -> np.ndarray:
+def digits(mnist: Mnist) -> np.ndarray:
     """The first 300 real MNIST test images."""
     assert mnist.test is not None
     return mnist.test.images[:300]

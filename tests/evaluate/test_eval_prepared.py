@@ -8,14 +8,14 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from inkread.data.types import Dataset
 from inkread.errors import InkreadError
 from inkread.evaluate import prepared as P
+from tests.mnist import Mnist
 from tests.preprocess.classifier import Classify
 
 
 @pytest.fixture(scope="module")
-def digits(mnist: Dataset) -> tuple[np.ndarray, np.ndarray]:
+def digits(mnist: Mnist) -> tuple[np.ndarray, np.ndarray]:
     """120 MNIST test digits and labels."""
     assert mnist.test is not None
     return mnist.test.images[:120], mnist.test.labels[:120]

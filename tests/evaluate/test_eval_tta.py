@@ -67,9 +67,10 @@ def test_tta_logits_give_the_mean_of_the_probabilities() -> None:
     expected = np.mean([softmax(logits_of(view_of(images, v))) for v in VIEWS], axis=0)
     np.testing.assert_allclose(softmax(tta_logits(logits_of, images)), expected, rtol=1e-12)
     by_shift = np.mean([softmax(logits_of(shifted(images, dy, dx))) for dy, dx in SHIFTS], axis=0)
-    np.testing.assert_allclose(softmax(tta_logits(logits_of, images, SHIFTS)), by_shift, rtol=1e-12)
+    shift_views = [View(dy, dx) for dy, dx in SHIFTS]
+    np.testing.assert_allclose(softmax(tta_logits(logits_of, images, shift_views)), by_shift, rtol=1e-12)
     assert not np.allclose(expected, by_shift)  # the turned and resized views count
-    np.testing.assert_allclose(softmax(tta_logits(logits_of, images, [(0, 0)])), softmax(logits_of(images)),
+    np.testing.assert_allclose(softmax(tta_logits(logits_of, images, [View()])), softmax(logits_of(images)),
                                rtol=1e-12)
 
 

@@ -13,7 +13,6 @@ import pytest
 import torch
 
 from inkread.calibrate import apply
-from inkread.data.types import Dataset
 from inkread.errors import InkreadError
 from inkread.export import ExportResult, export_checkpoint
 from inkread.export import onnx_export as ox
@@ -22,6 +21,7 @@ from inkread.export.runtime import from_bytes, load_onnx, make_session, softmax
 from inkread.models import build_model, model_names
 from inkread.read.classifier import load_reader, model_logits
 from tests.conftest import run_cli
+from tests.mnist import Mnist
 
 
 def test_export_matches_torch_and_carries_its_metadata(exported: ExportResult, run_dir: Path) -> None:
@@ -45,7 +45,7 @@ def test_export_matches_torch_and_carries_its_metadata(exported: ExportResult, r
 
 
 def test_runtime_gives_torch_probabilities_for_any_batch_size(exported: ExportResult, run_dir: Path,
-                                                              mnist: Dataset) -> None:
+                                                              mnist: Mnist) -> None:
     reader = load_reader(run_dir)
     m = load_onnx(exported.path)
     x = mnist.test.images[-64:]
@@ -128,6 +128,7 @@ def test_every_model_family_exports_with_onnxruntime_parity(name: str) -> None:
     model = build_model(name, 10).eval()
     for m in model.modules():  # non-trivial batch-norm statistics, as after training
         if isinstance(m, torch.nn.BatchNorm2d):
+            assert m.running_mean is not None and m.running_var is not None  # tracked by default
             m.running_mean.uniform_(-0.5, 0.5)
             m.running_var.uniform_(0.5, 2.0)
     x = torch.rand(7, 1, 28, 28)

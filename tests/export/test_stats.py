@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from inkread.data.types import Dataset
 from inkread.export.stats import bin_counts, input_features, psi, train_stats
+from tests.mnist import Mnist
 
 
 def test_features_of_a_known_image() -> None:
@@ -18,7 +18,7 @@ def test_features_of_a_known_image() -> None:
     assert f["ink_ratio"][1] == 0 and f["bbox_height"][1] == 0 and f["bbox_width"][1] == 0
 
 
-def test_train_stats_bins_hold_equal_mass_and_psi_sees_shift(mnist: Dataset) -> None:
+def test_train_stats_bins_hold_equal_mass_and_psi_sees_shift(mnist: Mnist) -> None:
     x, y = mnist.train.images[:5000], mnist.train.labels[:5000]
     stats = train_stats(x, y, 10)
     ink = stats["features"]["ink_ratio"]

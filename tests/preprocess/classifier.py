@@ -10,16 +10,16 @@ import numpy as np
 import pytest
 import torch
 
-from inkread.data.types import Dataset
 from inkread.read.quick_model import QuickRecipe, SmallCNN, load_or_train
 from tests.cache import cache_folder
+from tests.mnist import Mnist
 
 RECIPE = QuickRecipe()  # ~12 s on one busy core, ~98.4% on the MNIST test set
 
 Classify = Callable[[np.ndarray], np.ndarray]
 
 
-def cached_model(config: pytest.Config, mnist: Dataset) -> SmallCNN:
+def cached_model(config: pytest.Config, mnist: Mnist) -> SmallCNN:
     """Train the quick CNN on MNIST training images, or load it; one training across xdist workers."""
     key = hashlib.sha256(f"{RECIPE}{torch.__version__}".encode()).hexdigest()[:12]
     folder = cache_folder(config, "inkread-quick-cnn")

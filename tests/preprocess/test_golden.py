@@ -14,8 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from inkread.data.types import Dataset
 from inkread.preprocess import preprocess
+from tests.mnist import Mnist
 from tests.preprocess.classifier import Classify
 from tests.preprocess.conditions import CONDITIONS
 
@@ -25,7 +25,7 @@ THICK_TOLERANCE = 0.03  # information the pen destroyed cannot be restored
 
 
 @pytest.fixture(scope="module")
-def digits(mnist: Dataset) -> tuple[np.ndarray, np.ndarray]:
+def digits(mnist: Mnist) -> tuple[np.ndarray, np.ndarray]:
     """500 MNIST test digits (N, 28, 28) uint8 and their labels, the same every run."""
     assert mnist.test is not None
     pick = np.random.default_rng(0).choice(len(mnist.test), COUNT, replace=False)

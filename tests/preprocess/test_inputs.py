@@ -11,6 +11,7 @@ from PIL import Image
 
 from inkread.errors import DataError
 from inkread.preprocess import ink_map, load_gray, preprocess, to_model_input
+from inkread.preprocess.load import ImageLike
 
 
 def _bar(h: int = 120, w: int = 90) -> np.ndarray:
@@ -33,13 +34,13 @@ def test_input_kinds(kind: str, tmp_path: Path) -> None:
     a = _bar()
     path = tmp_path / "one.png"
     Image.fromarray(a).save(path)
-    image = {
+    kinds: dict[str, ImageLike] = {
         "path": path, "bytes": path.read_bytes(), "pil": Image.fromarray(a), "uint8": a,
         "float": a / 255.0, "uint16": a.astype(np.uint16) * 257, "bool": a > 128,
         "rgb": np.stack([a] * 3, axis=2), "rgba": np.dstack([a, a, a, np.full_like(a, 255)]),
         "float255": a.astype(np.float64),
-    }[kind]
-    assert _is_upright_one(preprocess(image))
+    }
+    assert _is_upright_one(preprocess(kinds[kind]))
 
 
 def test_exif_orientation_is_respected() -> None:

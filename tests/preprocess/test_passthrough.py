@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from inkread.data.types import Dataset
 from inkread.preprocess import preprocess
 from inkread.preprocess.lines import ruled_lines
+from tests.mnist import Mnist
 
 
-def test_mnist_samples_come_back_nearly_unchanged(mnist: Dataset) -> None:
+def test_mnist_samples_come_back_nearly_unchanged(mnist: Mnist) -> None:
     # Measured on the first 1000 test digits: mean absolute difference 0.5 grey levels of 255,
     # median 0.2; 98% differ by less than 2 levels; the rest (strokes outside MNIST's 1st-99th
     # percentile of width, brought back inside that range) by up to ~25.
@@ -24,7 +24,7 @@ def test_mnist_samples_come_back_nearly_unchanged(mnist: Dataset) -> None:
     assert (diff < 2.0).mean() > 0.95
 
 
-def test_no_stroke_of_an_mnist_digit_is_taken_for_a_ruled_line(mnist: Dataset) -> None:
+def test_no_stroke_of_an_mnist_digit_is_taken_for_a_ruled_line(mnist: Mnist) -> None:
     assert mnist.test is not None
     hits = [i for i, x in enumerate(mnist.test.images[:2000]) if ruled_lines(x > 3).any()]
     assert hits == []

@@ -13,10 +13,10 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from inkread.cli import app
-from inkread.data.types import Dataset
 from inkread.read.quick_model import MEAN, STD, SmallCNN
 from inkread.read.synth import synth_string
 from tests.conftest import run_cli
+from tests.mnist import Mnist
 
 
 @pytest.fixture
@@ -35,7 +35,7 @@ def checkpoint(monkeypatch: pytest.MonkeyPatch, quick_model: SmallCNN) -> str:
     return "run-folder"
 
 
-def _strings(mnist: Dataset, folder: Path, seeds: tuple[int, ...]) -> list[tuple[Path, str]]:
+def _strings(mnist: Mnist, folder: Path, seeds: tuple[int, ...]) -> list[tuple[Path, str]]:
     assert mnist.test is not None
     out = []
     for s in seeds:
@@ -46,7 +46,7 @@ def _strings(mnist: Dataset, folder: Path, seeds: tuple[int, ...]) -> list[tuple
     return out
 
 
-def test_read_json_and_annotate(tmp_path: Path, mnist: Dataset, checkpoint: str) -> None:
+def test_read_json_and_annotate(tmp_path: Path, mnist: Mnist, checkpoint: str) -> None:
     (path, _), = _strings(mnist, tmp_path, (4,))
     result = CliRunner().invoke(app, ["read", str(path), "--model", checkpoint, "--json",
                                       "--annotate", str(tmp_path / "out.png")])
@@ -57,7 +57,7 @@ def test_read_json_and_annotate(tmp_path: Path, mnist: Dataset, checkpoint: str)
     assert Path(doc["annotated"]).is_file()
 
 
-def test_read_several_images_as_text(tmp_path: Path, mnist: Dataset, checkpoint: str) -> None:
+def test_read_several_images_as_text(tmp_path: Path, mnist: Mnist, checkpoint: str) -> None:
     lines = _strings(mnist, tmp_path, (1, 2))
     result = CliRunner().invoke(app, ["read", *(str(p) for p, _ in lines), "--model", checkpoint,
                                       "--annotate", str(tmp_path / "ann.png"), "--threshold", "0"])
@@ -85,7 +85,7 @@ def test_missing_checkpoint_exits_2(tmp_path: Path) -> None:
     assert proc.returncode == 2 and "Traceback" not in proc.stderr and "no-run" in proc.stderr
 
 
-def test_read_with_an_onnx_export(request: pytest.FixtureRequest, tmp_path: Path, mnist: Dataset) -> None:
+def test_read_with_an_onnx_export(request: pytest.FixtureRequest, tmp_path: Path, mnist: Mnist) -> None:
     from tests.export.cached import exported_model  # the fast CNN trained once and exported, cached
 
     model = exported_model(request.config)

@@ -7,9 +7,9 @@ import json
 import numpy as np
 import pytest
 
-from inkread.data.types import Dataset
 from inkread.read.reader import read_line
 from inkread.read.synth import synth_string
+from tests.mnist import Mnist
 from tests.preprocess.classifier import Classify
 from tests.preprocess.conditions import on_paper, page
 
@@ -17,7 +17,7 @@ DIGITS = list("0123456789")
 
 
 @pytest.mark.slow
-def test_synthetic_strings_are_read(mnist: Dataset, classify: Classify) -> None:
+def test_synthetic_strings_are_read(mnist: Mnist, classify: Classify) -> None:
     # Measured with the quick CNN (98.4% on single digits) on 200 strings of 4-8 digits: 85.5%
     # read exactly, 91.5% with the right number of characters. A regression guard on 40 of them.
     assert mnist.test is not None
@@ -30,7 +30,7 @@ def test_synthetic_strings_are_read(mnist: Dataset, classify: Classify) -> None:
     assert exact >= 28 and count >= 33
 
 
-def test_a_single_digit_reads_as_one_character(mnist: Dataset, classify: Classify) -> None:
+def test_a_single_digit_reads_as_one_character(mnist: Mnist, classify: Classify) -> None:
     assert mnist.test is not None
     rng = np.random.default_rng(0)
     right = 0
@@ -46,7 +46,7 @@ def test_blank_reads_as_empty(classify: Classify) -> None:
     assert reading.text == "" and reading.chars == ()
 
 
-def test_unsure_characters_are_question_marks_with_their_guesses(mnist: Dataset,
+def test_unsure_characters_are_question_marks_with_their_guesses(mnist: Mnist,
                                                                  classify: Classify) -> None:
     assert mnist.test is not None
     image, _ = synth_string(mnist.test, 3)
@@ -59,7 +59,7 @@ def test_unsure_characters_are_question_marks_with_their_guesses(mnist: Dataset,
         assert b.top3[0] == (b.label, b.confidence) and b.top3[0][1] >= b.top3[1][1] >= b.top3[2][1]
 
 
-def test_boxes_are_in_image_pixels_and_left_to_right(mnist: Dataset, classify: Classify) -> None:
+def test_boxes_are_in_image_pixels_and_left_to_right(mnist: Mnist, classify: Classify) -> None:
     assert mnist.test is not None
     image, _ = synth_string(mnist.test, 5)
     reading = read_line(image, classify, DIGITS)
@@ -71,7 +71,7 @@ def test_boxes_are_in_image_pixels_and_left_to_right(mnist: Dataset, classify: C
     assert centres == sorted(centres)
 
 
-def test_class_names_and_json(mnist: Dataset, classify: Classify) -> None:
+def test_class_names_and_json(mnist: Mnist, classify: Classify) -> None:
     assert mnist.test is not None
     image, _ = synth_string(mnist.test, 1)
     names = list("abcdefghij")

@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from inkread.data.types import Dataset
 from inkread.read.annotate import ACCEPTED, REJECTED, write_annotated
 from inkread.read.reader import CharReading, Reading
 from inkread.read.synth import BACKGROUNDS, SynthConfig, synth_string
+from tests.mnist import Mnist
 
 
-def test_synth_is_seeded(mnist: Dataset) -> None:
+def test_synth_is_seeded(mnist: Mnist) -> None:
     assert mnist.test is not None
     a, ta = synth_string(mnist.test, 11)
     b, tb = synth_string(mnist.test, 11)
@@ -24,7 +24,7 @@ def test_synth_is_seeded(mnist: Dataset) -> None:
 
 
 @pytest.mark.parametrize("background", BACKGROUNDS)
-def test_synth_backgrounds(mnist: Dataset, background: str) -> None:
+def test_synth_backgrounds(mnist: Mnist, background: str) -> None:
     assert mnist.test is not None
     config = SynthConfig(backgrounds=(background,))
     image, text = synth_string(mnist.test, 0, config)

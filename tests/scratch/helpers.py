@@ -18,8 +18,9 @@ def t64(a: np.ndarray, grad: bool = False) -> torch.Tensor:
     return torch.tensor(np.asarray(a, dtype=np.float64), dtype=torch.float64, requires_grad=grad)
 
 
-def npy(t: torch.Tensor) -> np.ndarray:
-    """Back to NumPy."""
+def npy(t: torch.Tensor | None) -> np.ndarray:
+    """Back to NumPy (a gradient that autograd left as None fails here, by name)."""
+    assert t is not None, "torch gave no tensor here: a gradient autograd did not compute"
     return t.detach().numpy()
 
 

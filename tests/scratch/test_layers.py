@@ -62,7 +62,8 @@ def _torch_mlp(net: Sequential, act: type[torch.nn.Module]) -> torch.nn.Sequenti
     mods: list[torch.nn.Module] = []
     for layer in net.layers:
         if isinstance(layer, Linear):
-            lin = torch.nn.Linear(*layer.W.shape, dtype=torch.float64)
+            fan_in, fan_out = layer.W.shape  # W (in, out)
+            lin = torch.nn.Linear(fan_in, fan_out, dtype=torch.float64)
             with torch.no_grad():
                 lin.weight.copy_(t64(layer.W.T))
                 lin.bias.copy_(t64(layer.b))

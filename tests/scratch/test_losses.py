@@ -72,7 +72,7 @@ def test_l2_penalty_matches_autograd() -> None:
     Ws = [np.random.default_rng(5).standard_normal(s) for s in ((4, 3), (3, 2))]
     loss, grads = L.l2_penalty(Ws, lam=0.01)
     ts = [t64(W, grad=True) for W in Ws]
-    total = 0.01 * sum((t**2).sum() for t in ts)
+    total = 0.01 * torch.stack([(t**2).sum() for t in ts]).sum()
     total.backward()
     assert loss == pytest.approx(total.item(), rel=1e-12)
     for g, t in zip(grads, ts, strict=True):

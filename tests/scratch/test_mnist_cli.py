@@ -11,18 +11,18 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from inkread.data.types import Dataset
 from inkread.scratch.mnist import ArraySplits, arrays_from_dataset
 from inkread.scratch.network import Sequential
 from inkread.scratch.recipe import TrainConfig, run_training
 from inkread.scratch.serialize import load_model
 from tests.conftest import REPO
+from tests.mnist import Mnist
 
 INKREAD = str(Path(sys.executable).parent / "inkread")
 
 
 @pytest.fixture(scope="module")
-def small(mnist: Dataset) -> ArraySplits:
+def small(mnist: Mnist) -> ArraySplits:
     """2000 standardised MNIST training samples, the full validation and test sets."""
     return arrays_from_dataset(mnist, val_fraction=0.1, seed=0, limit=2000)
 

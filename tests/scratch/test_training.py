@@ -14,7 +14,7 @@ from inkread.errors import DataError
 from inkread.scratch.init import INITS
 from inkread.scratch.layers import Linear
 from inkread.scratch.network import Sequential, build_mlp
-from inkread.scratch.optim import SGD, Adam
+from inkread.scratch.optim import SGD, Adam, Optimizer
 from inkread.scratch.perceptron import Perceptron
 from inkread.scratch.serialize import load_model, save_model
 from inkread.scratch.toy import TOY
@@ -36,6 +36,8 @@ def test_mlp_training_steps_equal_torch(opt_name: str, dtype: type) -> None:
     tnet = _torch_mlp(net, torch.nn.ReLU).to(torch.float32 if dtype == np.float32 else torch.float64)
     X, y = _blobs(16)
     X = X.astype(dtype)
+    opt: Optimizer
+    topt: torch.optim.Optimizer
     if opt_name == "sgd":
         opt, topt = SGD(net.params, net.grads, lr=0.05, momentum=0.9), torch.optim.SGD(
             tnet.parameters(), lr=0.05, momentum=0.9)
@@ -49,11 +51,11 @@ def test_mlp_training_steps_equal_torch(opt_name: str, dtype: type) -> None:
         tloss.backward()
         topt.step()
         assert loss == pytest.approx(tloss.item(), rel=1e-5 if dtype == np.float32 else 1e-12)
-    tol = {"rtol": 1e-4, "atol": 1e-6} if dtype == np.float32 else {"rtol": 1e-11, "atol": 1e-13}
+    rtol, atol = (1e-4, 1e-6) if dtype == np.float32 else (1e-11, 1e-13)
     lins = [m for m in tnet if isinstance(m, torch.nn.Linear)]
     for mine, theirs in zip([la for la in net.layers if isinstance(la, Linear)], lins, strict=True):
-        np.testing.assert_allclose(mine.W, theirs.weight.detach().numpy().T, **tol)
-        np.testing.assert_allclose(mine.b, theirs.bias.detach().numpy(), **tol)
+        np.testing.assert_allclose(mine.W, theirs.weight.detach().numpy().T, rtol=rtol, atol=atol)
+        np.testing.assert_allclose(mine.b, theirs.bias.detach().numpy(), rtol=rtol, atol=atol)
 
 
 @pytest.mark.parametrize("batch_size", [None, 1, 32])

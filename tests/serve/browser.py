@@ -53,10 +53,20 @@ class Watch:
 
     def attach(self, page: Any) -> None:
         """Listen to the page's console, errors, requests and responses."""
-        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        page.on("console", self.on_console)
         page.on("pageerror", lambda e: self.errors.append(f"uncaught: {e}"))
         page.on("request", self.on_request)
-        page.on("response", lambda r: "/v1/" in r.url and self.responses.append(r))
+        page.on("response", self.on_response)
+
+    def on_console(self, message: Any) -> None:
+        """Keep the page's console errors."""
+        if message.type == "error":
+            self.errors.append(message.text)
+
+    def on_response(self, response: Any) -> None:
+        """Keep the responses of the service's /v1/ endpoints."""
+        if "/v1/" in response.url:
+            self.responses.append(response)
 
     def on_request(self, request: Any) -> None:
         url = request.url

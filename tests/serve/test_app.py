@@ -12,9 +12,9 @@ import httpx
 import numpy as np
 import pytest
 
-from inkread.data.types import Dataset
 from inkread.serve.app import create_app
 from inkread.serve.settings import ServeSettings
+from tests.mnist import Mnist
 from tests.serve.conftest import REPO, serving_app
 from tests.serve.images import paper_digit, paper_line, png
 
@@ -32,7 +32,7 @@ def small_window(onnx_model: Path) -> Iterator[httpx.Client]:
 
 
 def test_drift_is_low_for_mnist_and_high_for_a_stream_of_ones(small_window: httpx.Client,
-                                                               mnist: Dataset) -> None:
+                                                               mnist: Mnist) -> None:
     c = small_window
     assert c.get("/v1/stats").json()["drift"]["score"] is None  # no inputs yet
     for digit in mnist.test.images[100:220]:
@@ -53,7 +53,7 @@ def test_drift_is_low_for_mnist_and_high_for_a_stream_of_ones(small_window: http
     assert 'inkread_drift_psi{part="class_mix"}' in metrics
 
 
-def test_a_read_lines_characters_count_for_drift(onnx_model: Path, mnist: Dataset) -> None:
+def test_a_read_lines_characters_count_for_drift(onnx_model: Path, mnist: Mnist) -> None:
     line = png(paper_line(list(mnist.test.images[:4])))
     with client(onnx_model) as c:
         before = c.get("/v1/stats").json()
@@ -65,7 +65,7 @@ def test_a_read_lines_characters_count_for_drift(onnx_model: Path, mnist: Datase
     assert stats["input"]["ink_ratio"]["mean"] > 0
 
 
-def test_counts_by_class_reject_and_blank(onnx_model: Path, mnist: Dataset) -> None:
+def test_counts_by_class_reject_and_blank(onnx_model: Path, mnist: Mnist) -> None:
     with client(onnx_model) as c:
         labels = []
         for digit in mnist.test.images[:10]:
@@ -94,7 +94,7 @@ def test_limits_from_settings(onnx_model: Path) -> None:
         assert c.post("/v1/recognize", files={"file": ("a.png", image, "image/png")}).status_code == 413
 
 
-def test_slow_processing_times_out_with_503(onnx_model: Path, mnist: Dataset) -> None:
+def test_slow_processing_times_out_with_503(onnx_model: Path, mnist: Mnist) -> None:
     page = np.tile(paper_digit(mnist.test.images[0], 4), (25, 25))  # 2800x2800: seconds of segmenting
     with client(onnx_model, request_timeout_s=0.2) as c:
         r = c.post("/v1/read", files={"file": ("page.png", png(page), "image/png")})
@@ -128,7 +128,7 @@ print("loaded:", heavy)
 """
 
 
-def test_serving_path_never_imports_torch(onnx_model: Path, tmp_path: Path, mnist: Dataset) -> None:
+def test_serving_path_never_imports_torch(onnx_model: Path, tmp_path: Path, mnist: Mnist) -> None:
     image = tmp_path / "d.png"
     image.write_bytes(png(paper_digit(mnist.test.images[0])))
     proc = subprocess.run([sys.executable, "-c", NO_TORCH, str(onnx_model), str(image)], capture_output=True,
@@ -137,7 +137,7 @@ def test_serving_path_never_imports_torch(onnx_model: Path, tmp_path: Path, mnis
     assert "loaded: []" in proc.stdout
 
 
-def test_answers_have_the_shape_the_schema_declares(onnx_model: Path, mnist: Dataset) -> None:
+def test_answers_have_the_shape_the_schema_declares(onnx_model: Path, mnist: Mnist) -> None:
     from inkread.serve.schemas import LineReading, Recognition
 
     with client(onnx_model) as c:

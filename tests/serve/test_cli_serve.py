@@ -7,8 +7,8 @@ from pathlib import Path
 
 import httpx
 
-from inkread.data.types import Dataset
 from tests.conftest import run_cli
+from tests.mnist import Mnist
 from tests.serve.conftest import running_server
 
 
@@ -22,7 +22,7 @@ def test_missing_or_broken_model_is_one_clear_error(tmp_path: Path) -> None:
     assert "Traceback" not in missing.stderr + broken.stderr
 
 
-def test_two_workers_answer_and_metrics_add_up(onnx_model: Path, mnist: Dataset) -> None:
+def test_two_workers_answer_and_metrics_add_up(onnx_model: Path, mnist: Mnist) -> None:
     with running_server(onnx_model, "--workers", "2") as url:
         for digit in mnist.test.images[:8]:
             with httpx.Client(base_url=url) as c:  # a new connection each time, so both workers take some

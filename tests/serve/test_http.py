@@ -9,7 +9,7 @@ import socket
 import httpx
 import numpy as np
 
-from inkread.data.types import Dataset
+from tests.mnist import Mnist
 from tests.serve.images import paper_digit, paper_line, png
 
 
@@ -30,7 +30,7 @@ def test_health_readiness_docs_and_page(server: str) -> None:
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
 
 
-def test_recognizes_real_digits_in_every_input_form(server: str, mnist: Dataset) -> None:
+def test_recognizes_real_digits_in_every_input_form(server: str, mnist: Mnist) -> None:
     digits, labels = mnist.test.images[:12], mnist.test.labels[:12]
     right = 0
     for digit, label in zip(digits, labels, strict=True):
@@ -48,7 +48,7 @@ def test_recognizes_real_digits_in_every_input_form(server: str, mnist: Dataset)
     assert right >= 11
 
 
-def test_reads_a_line_of_digits(server: str, mnist: Dataset) -> None:
+def test_reads_a_line_of_digits(server: str, mnist: Mnist) -> None:
     idx = [0, 1, 2, 3]  # 7 2 1 0
     line = png(paper_line([mnist.test.images[i] for i in idx]))
     r = httpx.post(f"{server}/v1/read", files={"file": ("line.png", line, "image/png")})
@@ -68,7 +68,7 @@ def test_blank_input_is_blank(server: str) -> None:
                                                  .decode()}).json()["text"] == ""
 
 
-def test_metrics_and_stats_count_what_happened(server: str, mnist: Dataset) -> None:
+def test_metrics_and_stats_count_what_happened(server: str, mnist: Mnist) -> None:
     def count(text: str, pattern: str) -> float:
         return sum(float(v) for v in re.findall(pattern + r"\s+([0-9.e+]+)", text))
 

@@ -41,10 +41,15 @@ def test_unknown_option_lists_the_allowed_ones() -> None:
         build_model("fast_cnn", 10, depth=3)
 
 
+def classifier_inputs(model: torch.nn.Module) -> int:
+    """Features the model's last linear layer (its classifier) takes."""
+    return [m for m in model.modules() if isinstance(m, torch.nn.Linear)][-1].in_features
+
+
 @pytest.mark.parametrize(("head", "inputs"), [("gap", 128), ("flatten", 128 * 7 * 7)])
 def test_accurate_cnn_head_pools_or_keeps_positions(head: str, inputs: int) -> None:
     model = build_model("accurate_cnn", 10, head=head).eval()
-    assert model.head[-1].in_features == inputs
+    assert classifier_inputs(model) == inputs
     assert model(torch.rand(2, 1, 28, 28)).shape == (2, 10)
 
 
@@ -56,10 +61,10 @@ def test_accurate_cnn_unknown_head_is_a_config_error() -> None:
 def test_deep_cnn_shrinks_two_pixels_per_layer_without_pooling() -> None:
     model = build_model("deep_cnn", 10, widths=[8, 16, 24]).eval()
     assert not any(isinstance(m, torch.nn.MaxPool2d) for m in model.modules())
-    assert model.features(torch.rand(2, 1, 28, 28)).shape == (2, 24, 22, 22)
-    assert model.head[-1].in_features == 24 * 22 * 22
+    assert model.get_submodule("features")(torch.rand(2, 1, 28, 28)).shape == (2, 24, 22, 22)
+    assert classifier_inputs(model) == 24 * 22 * 22
     default = build_model("deep_cnn", 10)
-    assert default.head[-1].in_features == 88 * 8 * 8  # ten layers: 28 -> 8
+    assert classifier_inputs(default) == 88 * 8 * 8  # ten layers: 28 -> 8
 
 
 def test_deep_cnn_too_many_layers_is_a_config_error() -> None:

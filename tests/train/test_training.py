@@ -9,16 +9,16 @@ import numpy as np
 import pytest
 import torch
 
-from inkread.data.types import Dataset
 from inkread.models import build_model
 from inkread.train import loop
 from inkread.train.checkpoint import read_info
 from inkread.train.loop import DivergedError, StepSettings, fit, train_step
 from inkread.train.session import resume_config
+from tests.mnist import Mnist
 from tests.train.helpers import bitwise_equal, small_config, weights
 
 
-def test_overfits_one_batch(mnist: Dataset) -> None:
+def test_overfits_one_batch(mnist: Mnist) -> None:
     torch.manual_seed(0)
     x = torch.from_numpy(mnist.train.images[:64]).float().div(255).unsqueeze(1)  # (64, 1, 28, 28)
     y = torch.from_numpy(mnist.train.labels[:64])

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import optuna
 import yaml
 
 # the fast recipe on 600 images, 2 epochs of batches of 100, one thread: a trial takes a second or two
-TINY = {
+TINY: dict[str, dict[str, Any]] = {
     "data": {"limit": 600},
     "train": {"epochs": 2, "batch_size": 100, "threads": 1},
     "run": {"mlflow": False},

@@ -7,6 +7,7 @@ from pathlib import Path
 import optuna
 import pytest
 import yaml
+from optuna.distributions import BaseDistribution, FloatDistribution
 
 from inkread.errors import ConfigError
 from inkread.train.config import load_config, to_yaml
@@ -77,7 +78,7 @@ def test_suggest_decode_and_assign_round_trip() -> None:
 
 def test_budget_counts_finished_trials_but_not_retried_or_interrupted_ones() -> None:
     study = optuna.create_study(direction="maximize")
-    dist = {"x": optuna.distributions.FloatDistribution(0, 1)}
+    dist: dict[str, BaseDistribution] = {"x": FloatDistribution(0, 1)}
     state = optuna.trial.TrialState
 
     def add(s: optuna.trial.TrialState, **kw: object) -> None:

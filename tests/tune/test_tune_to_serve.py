@@ -7,13 +7,13 @@ from pathlib import Path
 
 import httpx
 
-from inkread.data.types import Dataset
 from tests.conftest import run_cli
+from tests.mnist import Mnist
 from tests.serve.conftest import running_server
 from tests.tune.helpers import write_recipe
 
 
-def test_tune_registers_and_promotes_the_best_and_serve_serves_it(tmp_path: Path, mnist: Dataset) -> None:
+def test_tune_registers_and_promotes_the_best_and_serve_serves_it(tmp_path: Path, mnist: Mnist) -> None:
     recipe = write_recipe(tmp_path, run={"mlflow": True})
     uri = f"sqlite:///{tmp_path / 'runs' / 'mlflow.db'}"
     args = ("tune", "--config", str(recipe), "--trials", "2", "--register", "digits", "--alias", "champion",

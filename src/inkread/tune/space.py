@@ -114,7 +114,7 @@ def _plain(choices: list[Any]) -> bool:
     return all(c is None or isinstance(c, bool | int | float | str) for c in choices)
 
 
-def suggest(trial: optuna.Trial, space: SearchSpace) -> dict[str, Any]:
+def suggest(trial: optuna.trial.BaseTrial, space: SearchSpace) -> dict[str, Any]:
     """Draw one value per searched key from `trial`: {key: value}."""
     values: dict[str, Any] = {}
     for key, p in space.params.items():
