@@ -13,7 +13,6 @@ from tests.mnist import Mnist
 @pytest.fixture(scope="module")
 def digits(mnist: Mnist) -> np.ndarray:
     """The first 300 real MNIST test images."""
-    assert mnist.test is not None
     return mnist.test.images[:300]
 
 

@@ -17,7 +17,6 @@ from tests.preprocess.classifier import Classify
 @pytest.fixture(scope="module")
 def digits(mnist: Mnist) -> tuple[np.ndarray, np.ndarray]:
     """120 MNIST test digits and labels."""
-    assert mnist.test is not None
     return mnist.test.images[:120], mnist.test.labels[:120]
 
 

@@ -27,7 +27,6 @@ THICK_TOLERANCE = 0.03  # information the pen destroyed cannot be restored
 @pytest.fixture(scope="module")
 def digits(mnist: Mnist) -> tuple[np.ndarray, np.ndarray]:
     """500 MNIST test digits (N, 28, 28) uint8 and their labels, the same every run."""
-    assert mnist.test is not None
     pick = np.random.default_rng(0).choice(len(mnist.test), COUNT, replace=False)
     return mnist.test.images[pick], mnist.test.labels[pick]
 

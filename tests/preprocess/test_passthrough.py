@@ -13,7 +13,6 @@ def test_mnist_samples_come_back_nearly_unchanged(mnist: Mnist) -> None:
     # Measured on the first 1000 test digits: mean absolute difference 0.5 grey levels of 255,
     # median 0.2; 98% differ by less than 2 levels; the rest (strokes outside MNIST's 1st-99th
     # percentile of width, brought back inside that range) by up to ~25.
-    assert mnist.test is not None
     images = mnist.test.images[:1000]
     out = [preprocess(x) for x in images]
     assert all(x is not None for x in out)
@@ -25,6 +24,5 @@ def test_mnist_samples_come_back_nearly_unchanged(mnist: Mnist) -> None:
 
 
 def test_no_stroke_of_an_mnist_digit_is_taken_for_a_ruled_line(mnist: Mnist) -> None:
-    assert mnist.test is not None
     hits = [i for i, x in enumerate(mnist.test.images[:2000]) if ruled_lines(x > 3).any()]
     assert hits == []

@@ -36,7 +36,6 @@ def checkpoint(monkeypatch: pytest.MonkeyPatch, quick_model: SmallCNN) -> str:
 
 
 def _strings(mnist: Mnist, folder: Path, seeds: tuple[int, ...]) -> list[tuple[Path, str]]:
-    assert mnist.test is not None
     out = []
     for s in seeds:
         image, text = synth_string(mnist.test, s)

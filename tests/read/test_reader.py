@@ -20,7 +20,6 @@ DIGITS = list("0123456789")
 def test_synthetic_strings_are_read(mnist: Mnist, classify: Classify) -> None:
     # Measured with the quick CNN (98.4% on single digits) on 200 strings of 4-8 digits: 85.5%
     # read exactly, 91.5% with the right number of characters. A regression guard on 40 of them.
-    assert mnist.test is not None
     exact = count = 0
     for seed in range(40):
         image, text = synth_string(mnist.test, seed)
@@ -31,7 +30,6 @@ def test_synthetic_strings_are_read(mnist: Mnist, classify: Classify) -> None:
 
 
 def test_a_single_digit_reads_as_one_character(mnist: Mnist, classify: Classify) -> None:
-    assert mnist.test is not None
     rng = np.random.default_rng(0)
     right = 0
     for digit, label in zip(mnist.test.images[:20], mnist.test.labels[:20], strict=True):
@@ -48,7 +46,6 @@ def test_blank_reads_as_empty(classify: Classify) -> None:
 
 def test_unsure_characters_are_question_marks_with_their_guesses(mnist: Mnist,
                                                                  classify: Classify) -> None:
-    assert mnist.test is not None
     image, _ = synth_string(mnist.test, 3)
     sure = read_line(image, classify, DIGITS, threshold=0.0)
     unsure = read_line(image, classify, DIGITS, threshold=1.01)
@@ -60,7 +57,6 @@ def test_unsure_characters_are_question_marks_with_their_guesses(mnist: Mnist,
 
 
 def test_boxes_are_in_image_pixels_and_left_to_right(mnist: Mnist, classify: Classify) -> None:
-    assert mnist.test is not None
     image, _ = synth_string(mnist.test, 5)
     reading = read_line(image, classify, DIGITS)
     h, w = image.shape
@@ -72,7 +68,6 @@ def test_boxes_are_in_image_pixels_and_left_to_right(mnist: Mnist, classify: Cla
 
 
 def test_class_names_and_json(mnist: Mnist, classify: Classify) -> None:
-    assert mnist.test is not None
     image, _ = synth_string(mnist.test, 1)
     names = list("abcdefghij")
     reading = read_line(image, classify, names)

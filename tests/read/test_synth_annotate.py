@@ -15,7 +15,6 @@ from tests.mnist import Mnist
 
 
 def test_synth_is_seeded(mnist: Mnist) -> None:
-    assert mnist.test is not None
     a, ta = synth_string(mnist.test, 11)
     b, tb = synth_string(mnist.test, 11)
     c, tc = synth_string(mnist.test, 12)
@@ -25,7 +24,6 @@ def test_synth_is_seeded(mnist: Mnist) -> None:
 
 @pytest.mark.parametrize("background", BACKGROUNDS)
 def test_synth_backgrounds(mnist: Mnist, background: str) -> None:
-    assert mnist.test is not None
     config = SynthConfig(backgrounds=(background,))
     image, text = synth_string(mnist.test, 0, config)
     assert image.dtype == np.uint8 and image.ndim == 2
