@@ -139,8 +139,7 @@ def noise(rng: np.random.Generator, n: int) -> np.ndarray:
 def non_digits(quick: bool) -> dict[str, np.ndarray]:
     """The non-digit sets, seeded."""
     rng = np.random.default_rng(0)
-    fashion = load_dataset("fashion-mnist").test
-    assert fashion is not None
+    fashion = load_dataset("fashion-mnist").test_split()
     n = 500 if quick else 2000
     return {"fashion-mnist": fashion.images[:n], "noise": noise(rng, n // 5),
             "scribbles": scribbles(rng, n // 5), "letters": letters(rng)}
@@ -149,8 +148,7 @@ def non_digits(quick: bool) -> dict[str, np.ndarray]:
 def run(quick: bool, model: str | None, deskew: bool) -> dict[str, Any]:
     """All the figures."""
     classify, about = from_checkpoint(model) if model else trained_here(quick)
-    test = load_dataset("mnist").test
-    assert test is not None
+    test = load_dataset("mnist").test_split()
     half = len(test) // 2
     pick, held = np.arange(half), np.arange(half, len(test))
     conf = confidences(classify, test.images[pick])

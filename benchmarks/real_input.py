@@ -123,8 +123,7 @@ def main() -> None:
     p.add_argument("--json", type=Path, default=None, help="also write the figures to this file")
     args = p.parse_args()
     args.epochs = args.epochs or load_config(CONFIGS / "real.yaml").train.epochs
-    test = load_dataset("mnist").test
-    assert test is not None
+    test = load_dataset("mnist").test_split()
     n = 1000 if args.quick else len(test)
     start = time.perf_counter()
     args.prepared_set = prepared_copy(test.images[:n], seed=0, workers=args.workers)

@@ -99,8 +99,7 @@ def bodies(form: str) -> list[dict[str, Any]]:
 
     from inkread.data.catalog import load_dataset
 
-    test = load_dataset("mnist").test
-    assert test is not None  # the IDX catalogue always has its test files
+    test = load_dataset("mnist").test_split()
     images = test.images[:DIGITS]
     if form == "pixels":
         return [{"pixels": x.tolist()} for x in images]

@@ -18,5 +18,4 @@ class Mnist(Dataset):
 def load_mnist() -> Mnist:
     """The real MNIST IDX files, verified against their catalogue hashes."""
     ds = load_dataset("mnist")
-    assert ds.test is not None, "MNIST loaded without its test set"
-    return Mnist(**{f.name: getattr(ds, f.name) for f in fields(ds)})
+    return Mnist(**{f.name: getattr(ds, f.name) for f in fields(ds)} | {"test": ds.test_split()})

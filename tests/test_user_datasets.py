@@ -12,6 +12,7 @@ from inkread.data.catalog import load_dataset
 from inkread.data.encoders import LabelEncoder
 from inkread.data.split import make_splits
 from inkread.errors import DataError
+from tests.conftest import run_cli
 
 
 def _glyph(kind: str, dark_on_light: bool = True) -> Image.Image:
@@ -42,6 +43,17 @@ def test_folder_dataset_preprocesses_and_saves_encoder(tmp_path: Path) -> None:
     assert bar[0].max() == 0  # background is black whatever the polarity of the source
     splits = make_splits(ds, val_fraction=0.25, seed=0)
     assert len(splits.train) + len(splits.val) + len(splits.test) == 12
+
+
+def test_folder_dataset_has_no_test_split(tmp_path: Path) -> None:
+    root = _make_folder(tmp_path / "team")
+    with pytest.raises(DataError, match="dataset 'team' has no test split") as info:
+        load_dataset(str(root)).test_split()
+    assert "training split" in str(info.value)
+    out = tmp_path / "grid.png"
+    r = run_cli("data", "preview", str(root), "--split", "test", "-o", str(out))
+    assert r.returncode == 2 and "has no test split" in r.stderr and "Traceback" not in r.stderr
+    assert not out.exists()
 
 
 def test_saved_encoder_keeps_indices_when_a_class_is_added(tmp_path: Path) -> None:

@@ -17,10 +17,9 @@ def preview_dataset(name: str, output: str | Path, *, augment: bool = False, spl
                     data_dir: str | Path | None = None) -> dict[str, Any]:
     """Write a grid of `count` random samples of `split` to `output` and describe what was written."""
     ds = load_dataset(name, data_dir)
-    part = ds.test if split == "test" else ds.train
-    if split not in ("train", "test") or part is None:
-        raise DataError(f"split '{split}' is not available for {ds.name}",
-                        expected="train" + (" or test" if ds.test is not None else ""))
+    if split not in ("train", "test"):
+        raise DataError(f"split '{split}' is not available for {ds.name}", expected="train or test")
+    part = ds.test_split() if split == "test" else ds.train
     rng = np.random.default_rng(seed)
     idx = rng.choice(len(part), size=min(count, len(part)), replace=False)
     images, labels = part.images[idx], part.labels[idx]

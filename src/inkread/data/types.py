@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from inkread.errors import DataError
+
 
 @dataclass
 class ImageSet:
@@ -42,3 +44,11 @@ class Dataset:
     @property
     def num_classes(self) -> int:
         return len(self.classes)
+
+    def test_split(self) -> ImageSet:
+        """The test set, or a DataError for a dataset that ships none (a folder or .npz of samples)."""
+        if self.test is None:
+            raise DataError(f"dataset '{self.name}' has no test split",
+                            expected="a dataset with its own test files, such as mnist or fashion-mnist",
+                            fix="use such a dataset, or its training split")
+        return self.test
