@@ -4,13 +4,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo tune test lint typecheck unit system bench clean
+.PHONY: demo tune test lint typecheck unit system bench clean lock
 
-$(STAMP): pyproject.toml
+# Installs the exact versions in constraints.txt (the ones the tests last passed with).
+$(STAMP): pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found. Fix: install Python 3.11 or run make PYTHON=python3"; exit 2; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q -c constraints.txt --upgrade pip
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]'
 	@touch $(STAMP)
 
 # Debian packages the tests use (Fashion-MNIST); installed only when missing and possible.
@@ -49,6 +50,10 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/real_input.py
 	$(BIN)/python benchmarks/serve_load.py
 	$(BIN)/python benchmarks/accuracy.py --seeds 0 1 2
+
+# Re-resolve the dependencies to their newest allowed releases and rewrite constraints.txt.
+lock:
+	PYTHON=$(PYTHON) bash scripts/lock-dependencies.sh
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache .mypy_cache .ruff_cache
