@@ -4,15 +4,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python="${PYTHON:-python3.11}"
+command -v "$python" >/dev/null || { echo "error: $python not found. Fix: install Python 3.11 or run make lock PYTHON=python3" >&2; exit 2; }
 work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+# Write beside the target, then rename, so an interrupted run leaves the old file whole.
+tmp="constraints.txt.tmp"
+trap 'rm -rf "$work" "$tmp"' EXIT
 
 "$python" -m venv "$work/venv"
 "$work/venv/bin/python" -m pip install -q --upgrade pip
 "$work/venv/bin/python" -m pip install -q -e '.[dev]'
 
-# Write beside the target, then rename, so an interrupted run leaves the old file whole.
-tmp="constraints.txt.tmp"
 {
     echo "# Exact versions of every package inkread installs, as \`make lock\` last resolved and \`make test\` passed."
     echo "# \`make\` installs with \`pip install -c constraints.txt\`; pyproject.toml keeps the ranges inkread supports."

@@ -11,7 +11,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 REPO = Path(__file__).resolve().parents[1]
-# Packaging tools the venv brings itself; builds run isolated, so their versions do not matter.
+# inkread itself, and packaging tools whose versions do not matter because builds run isolated.
 UNPINNED = {"setuptools", "wheel", "inkread"}
 
 
@@ -53,7 +53,8 @@ def test_the_test_environment_has_exactly_the_pinned_versions() -> None:
     pins = _pins()
     installed = {canonicalize_name(d.metadata["Name"]): Version(d.version) for d in md.distributions()}
     missing = sorted(set(installed) - set(pins) - UNPINNED)
-    assert not missing, f"installed but not in constraints.txt: {missing}; run `make lock`"
+    assert not missing, (f"installed but not in constraints.txt: {missing}; run `make lock` if pyproject.toml"
+                         " needs them, else `make clean test` (a venv left from earlier versions)")
     # A local tag (torch's +cpu) names the build, not the release: the pin leaves it free.
     differ = {n: f"{v} installed, {pins[n]} pinned" for n, v in installed.items()
               if n in pins and Version(v.public) != pins[n]}
