@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -11,7 +12,9 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
+from inkread.train.config import load_config
 from tests.conftest import REPO
 
 
@@ -81,3 +84,20 @@ def test_a_bad_model_option_fails_before_any_training_with_a_clear_message(tmp_p
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert "unknown option(s) head, stages for model 'deep_cnn'" in r.stderr and "Fix:" in r.stderr
     assert not any(tmp_path.iterdir())  # no run folder was started
+
+
+def test_a_cpu_without_native_bf16_is_warned_of_runs_that_overrun(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OMP_WAIT_POLICY", os.environ.get("OMP_WAIT_POLICY", "PASSIVE"))  # undone after
+    spec = importlib.util.spec_from_file_location("accuracy_benchmark", REPO / "benchmarks" / "accuracy.py")
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    recipe = load_config(bench.RECIPE, [])
+    monkeypatch.setattr(bench, "native_bf16", lambda: False)
+    notice = bench.float32_notice(recipe)
+    assert notice is not None and f"runs of {recipe.train.epochs} epochs may overrun" in notice
+    assert "--set train.epochs=14" in notice
+    for sets in (["train.epochs=14"], ["train.bf16=false"], ["data.limit=6000"]):  # in budget, or no auto
+        assert bench.float32_notice(load_config(bench.RECIPE, sets)) is None, sets
+    monkeypatch.setattr(bench, "native_bf16", lambda: True)
+    assert bench.float32_notice(recipe) is None
