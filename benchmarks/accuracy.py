@@ -72,8 +72,9 @@ def float32_notice(cfg: TrainConfig) -> str | None:
     """A warning, before training starts, when this CPU lacks native bf16 and the runs may overrun."""
     if cfg.train.bf16 != "auto" or native_bf16() or cfg.train.epochs <= FLOAT32_EPOCHS or cfg.data.limit:
         return None
-    return (f"note: this CPU has no native bf16, so the runs train in float32: 20 epochs took 24-27 min "
-            f"per run (72-80 s/epoch) on 2 AVX2 cores, so runs of {cfg.train.epochs} epochs may overrun the "
+    return (f"note: this CPU has no native bf16, so the runs train in float32: 20 epochs of the accurate "
+            f"recipe took 24-27 min per run (72-80 s/epoch) on 2 AVX2 cores, so runs of {cfg.train.epochs} "
+            f"epochs may overrun the "
             f"{TIME_LIMIT_S // 60}-minute target; `--set train.epochs={FLOAT32_EPOCHS}` took 17-18 min "
             f"per run there (mean 99.72%)")
 
