@@ -2,17 +2,27 @@
 # Install the Debian packages inkread's tests use, when missing and when apt-get can run:
 # Fashion-MNIST (non-digit rejection), Chromium (the drawing page in a real browser, driven by
 # Playwright at /usr/bin/chromium) and PostgreSQL (tuning workers sharing one study).
+# As root apt-get runs directly; otherwise through passwordless sudo (as on most CI runners).
+# INKREAD_SYSROOT, empty by default, prefixes the paths checked, so a test can pretend they are missing.
 set -euo pipefail
+root="${INKREAD_SYSROOT:-}"
 want=()
-[ -d /usr/share/datasets/fashion-mnist ] || want+=(dataset-fashion-mnist)
-[ -x /usr/bin/chromium ] || want+=(chromium fonts-dejavu-core)
-ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || want+=(postgresql)
+[ -d "$root/usr/share/datasets/fashion-mnist" ] || want+=(dataset-fashion-mnist)
+[ -x "$root/usr/bin/chromium" ] || want+=(chromium fonts-dejavu-core)
+ls "$root"/usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || want+=(postgresql)
 [ ${#want[@]} -eq 0 ] && exit 0
-if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
-    echo "note: cannot install ${want[*]} (needs root and apt-get); tests that need them are skipped" >&2
+skip() {
+    echo "note: cannot install ${want[*]} ($1); tests that need them are skipped" >&2
     exit 0
+}
+command -v apt-get >/dev/null || skip "apt-get not found"
+as_root=()
+if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null && sudo -n true 2>/dev/null \
+        || skip "needs root or passwordless sudo"
+    as_root=(sudo -n)
 fi
-export DEBIAN_FRONTEND=noninteractive
 echo "installing Debian packages: ${want[*]}"
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${want[@]}" >/dev/null
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -qq --no-install-recommends "${want[@]}" >/dev/null
