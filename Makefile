@@ -46,6 +46,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/data_pipeline.py
 	$(BIN)/python benchmarks/scratch_vs_references.py
 	$(BIN)/python benchmarks/time_to_accuracy.py
+	$(BIN)/python benchmarks/train_step.py
 	$(BIN)/python benchmarks/read_strings.py
 	$(BIN)/python benchmarks/real_input.py
 	$(BIN)/python benchmarks/serve_load.py

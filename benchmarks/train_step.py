@@ -1,0 +1,217 @@
+"""Training-step speed of each recipe under each step setting, against float32 NCHW eager steps.
+
+Usage: .venv/bin/python benchmarks/train_step.py [--quick] [--json] [--with-bf16] [--config RECIPE ...]
+
+For each recipe (default: configs/fast.yaml and configs/accurate.yaml) this times
+inkread's own `train_step` (the recipe's model, optimiser, loss and batch size, on one real batch of
+its training data as the recipe's loader prepares it) in this process, with the recipe's threads:
+  - float32, contiguous NCHW layout, eager: the baseline every ratio is against;
+  - channels_last;
+  - channels_last with bf16 autocast, on CPUs with native bf16 only (--with-bf16: on any CPU);
+  - channels_last compiled with torch.compile, in the recipe's arithmetic (not with --quick); its
+    first steps, with the compilation (seconds less once torch's compile cache holds it), are
+    reported apart;
+  - the recipe's own settings (train.bf16: auto resolved for this CPU), when none of the above.
+Reported: ms per step, images/s, the training steps' seconds per epoch of 60,000 images (no data
+loading or evaluation), GFLOP/s counted as 3 x 2 x the forward pass's multiply-adds in convolutions
+and linear layers (forward, input and weight gradients; the first layer's input gradient is never
+computed, so slightly high), and the ratio to the baseline.
+Target: each recipe's own setting is within 5% of the fastest measured in the same arithmetic. Whether
+to train in bf16 is a recipe's accuracy choice; layout and compilation only change speed, so the
+recipe's must be the fastest for its arithmetic. (configs/baseline.yaml keeps pytorch/examples' NCHW
+layout on purpose, so it is not timed by default.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+# idle OpenMP threads sleep instead of spinning; set before torch loads (see inkread.cli.train_cmd)
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import torch
+from torch import nn
+
+from inkread.data.loader import torch_threads
+from inkread.errors import InkreadError
+from inkread.models.registry import build_model
+from inkread.train.config import TrainConfig, load_config
+from inkread.train.data import prepare_data
+from inkread.train.loop import StepSettings, train_step
+from inkread.train.optim import build_optimizer
+from inkread.utils.hardware import native_bf16
+
+CONFIGS = Path(__file__).resolve().parents[1] / "configs"
+RECIPES = [CONFIGS / "fast.yaml", CONFIGS / "accurate.yaml"]
+EPOCH_IMAGES = 60_000
+TOLERANCE = 0.05  # the recipe's settings may be this much slower than the fastest measured
+
+
+@dataclass(frozen=True)
+class Setting:
+    """How a training step runs: memory layout, autocast and compilation."""
+
+    channels_last: bool
+    bf16: bool
+    compile: bool
+
+    def label(self) -> str:
+        """A short name such as 'channels_last+bf16'."""
+        parts = ["channels_last" if self.channels_last else "NCHW"]
+        parts += ["bf16"] if self.bf16 else ["float32"]
+        return "+".join(parts + (["compile"] if self.compile else []))
+
+
+BASELINE = Setting(channels_last=False, bf16=False, compile=False)
+
+
+def recipe_setting(cfg: TrainConfig) -> Setting:
+    """The setting the recipe trains with on this CPU."""
+    t = cfg.train
+    bf16 = native_bf16() if t.bf16 == "auto" else t.bf16
+    return Setting(t.channels_last, bf16, t.compile)
+
+
+def eager_settings(with_bf16: bool) -> list[Setting]:
+    """The eager settings to time on this CPU."""
+    out = [BASELINE, Setting(True, False, False)]
+    return [*out, Setting(True, True, False)] if with_bf16 or native_bf16() else out
+
+
+def multiply_adds(model: nn.Module, x: torch.Tensor) -> int:
+    """Multiply-adds of one forward pass of batch x in the model's convolutions and linear layers."""
+    total = 0
+
+    def count(m: nn.Module, _: object, out: torch.Tensor) -> None:
+        nonlocal total
+        if isinstance(m, nn.Conv2d):
+            kh, kw = m.kernel_size
+            total += out.numel() * (m.in_channels // m.groups) * kh * kw
+        elif isinstance(m, nn.Linear):
+            total += out.numel() * m.in_features
+
+    hooks = [m.register_forward_hook(count) for m in model.modules() if isinstance(m, nn.Conv2d | nn.Linear)]
+    with torch.no_grad():
+        model(x)
+    for h in hooks:
+        h.remove()
+    return total
+
+
+def time_setting(cfg: TrainConfig, s: Setting, batch: tuple[torch.Tensor, torch.Tensor],
+                 budget_s: float, warmup: int) -> dict[str, float]:
+    """Seconds of the first `warmup` steps, then ms per step over `budget_s` (at least 3 steps)."""
+    torch.manual_seed(cfg.run.seed)
+    model = build_model(cfg.model.name, 10, **cfg.model.options)
+    if s.channels_last:
+        model = model.to(memory_format=torch.channels_last)  # type: ignore[call-overload]
+    forward: nn.Module = torch.compile(model) if s.compile else model  # type: ignore[assignment]
+    optimizer = build_optimizer(model, cfg.optim)
+    step = StepSettings(cfg.train.label_smoothing, cfg.train.clip_grad_norm, s.bf16, s.channels_last)
+    x, y = batch
+    start = time.perf_counter()
+    for _ in range(warmup):
+        train_step(forward, x, y, optimizer, step)
+    first = time.perf_counter() - start
+    n, start = 0, time.perf_counter()
+    while n < 3 or time.perf_counter() - start < budget_s:
+        train_step(forward, x, y, optimizer, step)
+        n += 1
+    seconds = (time.perf_counter() - start) / n
+    return {"warmup_s": first, "steps": n, "ms_per_step": 1000 * seconds}
+
+
+def one_batch(cfg: TrainConfig) -> tuple[torch.Tensor, torch.Tensor]:
+    """The first training batch of the recipe, prepared by its own loader (augmented if it augments)."""
+    return next(iter(prepare_data(cfg).train))
+
+
+def time_all(cfg: TrainConfig, batch: tuple[torch.Tensor, torch.Tensor], quick: bool,
+             with_bf16: bool) -> dict[Setting, dict[str, float]]:
+    """Time the eager settings, channels_last compiled in the recipe's arithmetic, and the recipe's own."""
+    budget, warmup = (1.0, 2) if quick else (8.0, 5)
+    own = recipe_setting(cfg)
+    todo = eager_settings(with_bf16) + ([] if quick else [Setting(True, own.bf16, compile=True)])
+    todo += [own] if own not in todo else []
+    # compiled steps: the first few compile (and may recompile once the optimiser state exists)
+    return {s: time_setting(cfg, s, batch, budget, 10 if s.compile else warmup) for s in todo}
+
+
+def measure_recipe(path: Path, quick: bool, with_bf16: bool) -> dict[str, object]:
+    """Time every setting for one recipe and compare its own setting with the fastest of its arithmetic."""
+    cfg = load_config(path, ["data.limit=2000"])  # only one batch is used; no need to load more
+    with torch_threads(cfg.train.threads):
+        x, y = one_batch(cfg)
+        flops = 6 * multiply_adds(build_model(cfg.model.name, 10, **cfg.model.options), x)
+        rows = time_all(cfg, (x, y), quick, with_bf16)
+        threads = torch.get_num_threads()
+    own, base = recipe_setting(cfg), rows[BASELINE]["ms_per_step"]
+    steps_per_epoch = math.ceil(EPOCH_IMAGES / len(y))
+    table = [{"setting": s.label(), **asdict(s), **r, "recipe": s == own,
+              "images_per_s": 1000 * len(y) / r["ms_per_step"],
+              "epoch_s": r["ms_per_step"] * steps_per_epoch / 1000,
+              "gflop_per_s": flops / r["ms_per_step"] / 1e6, "vs_baseline": base / r["ms_per_step"]}
+             for s, r in rows.items()]
+    best = min(r["ms_per_step"] for s, r in rows.items() if s.bf16 == own.bf16)
+    return {"recipe": path.name, "model": cfg.model.name, "batch_size": len(y), "threads": threads,
+            "train_gflop_per_step": flops / 1e9, "settings": table,
+            "recipe_vs_fastest": best / rows[own]["ms_per_step"],
+            "passed": rows[own]["ms_per_step"] <= (1 + TOLERANCE) * best}
+
+
+def print_recipe(r: dict[str, object]) -> None:
+    """Human-readable side-by-side figures for one recipe."""
+    print(f"\n{r['recipe']}: {r['model']}, batch {r['batch_size']}, {r['threads']} torch threads, "
+          f"{float(r['train_gflop_per_step']):.2f} GFLOP per training step")  # type: ignore[arg-type]
+    print(f"  {'setting':<30}{'ms/step':>9}{'images/s':>10}{'s/epoch':>9}{'GFLOP/s':>9}"
+          f"{'vs NCHW':>9}{'first steps':>13}")
+    for row in r["settings"]:  # type: ignore[attr-defined]
+        mark = " <- recipe" if row["recipe"] else ""
+        print(f"  {row['setting']:<30}{row['ms_per_step']:>9.1f}{row['images_per_s']:>10.0f}"
+              f"{row['epoch_s']:>9.1f}{row['gflop_per_s']:>9.1f}{row['vs_baseline']:>8.2f}x"
+              f"{row['warmup_s']:>12.1f}s{mark}")
+    verdict = "PASS" if r["passed"] else "FAIL"
+    print(f"  the recipe's setting runs at {float(r['recipe_vs_fastest']):.2f}x the fastest's speed "  # type: ignore[arg-type]
+          f"(target >= {1 / (1 + TOLERANCE):.2f}x in its arithmetic): {verdict}")
+
+
+def run(paths: list[Path], quick: bool, with_bf16: bool) -> dict[str, object]:
+    """Measure every recipe; passed when every recipe's own setting is near its fastest."""
+    recipes = [measure_recipe(p, quick, with_bf16) for p in paths]
+    return {"torch": torch.__version__, "native_bf16": native_bf16(), "quick": quick,
+            "recipes": recipes, "passed": all(r["passed"] for r in recipes)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse arguments, run, print; exit status 0 on PASS, 1 on FAIL and 2 for a bad recipe."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--config", type=Path, nargs="+", default=None,
+                        help="recipes to time (default: the fast and accurate recipes)")
+    parser.add_argument("--quick", action="store_true", help="1 s per setting and no torch.compile")
+    parser.add_argument("--with-bf16", action="store_true",
+                        help="time bf16 autocast even on CPUs without native bf16 (there it is slow)")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args(argv)
+    try:
+        report = run(args.config or RECIPES, args.quick, args.with_bf16)
+    except InkreadError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print(f"torch {report['torch']}, native bf16 on this CPU: {report['native_bf16']}")
+        for r in report["recipes"]:  # type: ignore[attr-defined]
+            print_recipe(r)
+    return 0 if report["passed"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
