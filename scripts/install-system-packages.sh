@@ -2,7 +2,8 @@
 # Install the Debian packages inkread's tests use, when missing and when apt-get can run:
 # Fashion-MNIST (non-digit rejection), Chromium (the drawing page in a real browser, driven by
 # Playwright at /usr/bin/chromium) and PostgreSQL (tuning workers sharing one study).
-# As root apt-get runs directly; otherwise through passwordless sudo (as on most CI runners).
+# As root apt-get runs directly; otherwise through passwordless sudo (as on most CI runners). When
+# it cannot run or fails, the tests needing the packages are skipped: this prints why, and exits 0.
 # INKREAD_SYSROOT, empty by default, prefixes the paths checked, so a test can pretend they are missing.
 set -euo pipefail
 root="${INKREAD_SYSROOT:-}"
@@ -15,14 +16,15 @@ skip() {
     echo "note: cannot install ${want[*]} ($1); tests that need them are skipped" >&2
     exit 0
 }
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo -n "$@"; fi
+}
 command -v apt-get >/dev/null || skip "apt-get not found"
-as_root=()
 if [ "$(id -u)" -ne 0 ]; then
-    command -v sudo >/dev/null && sudo -n true 2>/dev/null \
-        || skip "needs root or passwordless sudo"
-    as_root=(sudo -n)
+    # -k: a password typed a moment ago does not count; only a passwordless rule lets this install.
+    command -v sudo >/dev/null && sudo -n -k env true 2>/dev/null || skip "needs root or passwordless sudo"
 fi
 echo "installing Debian packages: ${want[*]}"
-"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
-    apt-get install -y -qq --no-install-recommends "${want[@]}" >/dev/null
+as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq || skip "apt-get update failed"
+as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${want[@]}" \
+    >/dev/null || skip "apt-get install failed, see above"

@@ -1,21 +1,26 @@
-"""`benchmarks/train_step.py`: its FLOP count, its settings table and its verdict."""
+"""`benchmarks/train_step.py`: its FLOP count, the settings it times, its verdict and its report."""
 
 from __future__ import annotations
 
 import importlib.util
+import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 import torch
 from torch import nn
 
+from inkread.train.config import load_config
 from tests.conftest import REPO
 
 SCRIPT = REPO / "benchmarks" / "train_step.py"
+FAST = REPO / "configs" / "fast.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -23,12 +28,26 @@ def bench() -> Iterator[ModuleType]:
     spec = importlib.util.spec_from_file_location("train_step_benchmark", SCRIPT)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclass looks its module up there while being defined
+    sys.modules[spec.name] = module  # its dataclasses look their module up there while being defined
+    omp = os.environ.get("OMP_WAIT_POLICY")  # the script sets it for itself; keep it out of other tests
     try:
         spec.loader.exec_module(module)
         yield module
     finally:
         del sys.modules[spec.name]
+        if omp is None:
+            os.environ.pop("OMP_WAIT_POLICY", None)
+
+
+def _recipe(tmp_path: Path, **replacements: str) -> Path:
+    """A copy of the fast recipe with some of its lines replaced."""
+    text = FAST.read_text()
+    for old, new in replacements.items():
+        assert old in text
+        text = text.replace(old, new)
+    path = tmp_path / "recipe.yaml"
+    path.write_text(text)
+    return path
 
 
 def test_multiply_adds_counts_every_conv_and_linear_output(bench: ModuleType) -> None:
@@ -40,30 +59,60 @@ def test_multiply_adds_counts_every_conv_and_linear_output(bench: ModuleType) ->
     assert bench.multiply_adds(model, x) == expected
 
 
-def test_quick_run_times_each_setting_and_marks_the_recipes_own(bench: ModuleType,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(bench, "native_bf16", lambda: False)
-    report = bench.run([REPO / "configs" / "fast.yaml"], quick=True, with_bf16=False)
+@pytest.mark.parametrize(("quick", "lines", "native", "expected"), [
+    (True, {}, False, ["NCHW+float32", "channels_last+float32"]),
+    (False, {}, False, ["NCHW+float32", "channels_last+float32", "channels_last+float32+compile"]),
+    (True, {}, True, ["NCHW+float32", "channels_last+float32", "NCHW+bf16", "channels_last+bf16"]),
+    (True, {"compile: false": "compile: true"}, False, ["NCHW+float32", "channels_last+float32"]),
+    (False, {"bf16: false": "bf16: true"}, False,
+     ["NCHW+float32", "channels_last+float32", "channels_last+bf16+compile", "channels_last+bf16"]),
+], ids=["quick", "full", "native-bf16", "compiling-recipe-quick", "bf16-recipe-without-native"])
+def test_the_settings_timed_depend_on_the_mode_the_cpu_and_the_recipe(
+        bench: ModuleType, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, quick: bool,
+        lines: dict[str, str], native: bool, expected: list[str]) -> None:
+    monkeypatch.setattr(bench, "native_bf16", lambda: native)
+    timed: list[str] = []
+    monkeypatch.setattr(bench, "time_setting", lambda cfg, s, *_: timed.append(s.label()))
+    cfg = load_config(_recipe(tmp_path, **lines), [])
+    bench.time_all(cfg, None, quick, with_bf16=False)
+    assert timed == expected
+
+
+def _rows(bench: ModuleType, times: dict[tuple[bool, bool], float], bad: tuple[bool, bool] | None = None
+          ) -> dict[Any, dict[str, float | bool]]:
+    """Timing rows for eager settings keyed (channels_last, bf16), one of them with a non-finite loss."""
+    return {bench.Setting(cl, bf16, False): {"ms_per_step": ms, "finite": (cl, bf16) != bad}
+            for (cl, bf16), ms in times.items()}
+
+
+def test_the_verdict_is_against_the_fastest_finite_setting_of_the_same_arithmetic(bench: ModuleType) -> None:
+    own = bench.Setting(True, False, False)
+    times = {(False, False): 100.0, (True, False): 104.0, (True, True): 50.0}  # bf16 faster: not compared
+    assert bench.verdict(own, _rows(bench, times))["passed"]
+    slow = bench.verdict(own, _rows(bench, {**times, (True, False): 106.0}))
+    assert not slow["passed"] and slow["fastest"] == "NCHW+float32"
+    assert bench.verdict(own, _rows(bench, {**times, (True, False): 200.0}, bad=(False, False)))["passed"]
+    broken = bench.verdict(own, _rows(bench, times, bad=(True, False)))
+    assert not broken["passed"] and "non-finite" in bench.verdict_line(broken)
+
+
+def test_quick_run_reports_each_setting_over_the_recipes_own_epoch(bench: ModuleType,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    status = bench.main(["--quick", "--json", "--config", str(FAST)])
+    report = json.loads(capsys.readouterr().out)
     (recipe,) = report["recipes"]
+    assert status == (0 if report["passed"] else 1) and report["passed"] == recipe["passed"]
+    assert (recipe["epoch_images"], recipe["steps_per_epoch"]) == (54_000, 422)  # fast.yaml holds out 10%
     rows = {row["setting"]: row for row in recipe["settings"]}
-    assert list(rows) == ["NCHW+float32", "channels_last+float32"]  # no bf16 without native support
     assert rows["NCHW+float32"]["vs_baseline"] == 1.0
-    assert [row["recipe"] for row in rows.values()] == [False, True]  # fast.yaml: channels_last, float32
+    assert [name for name, row in rows.items() if row["recipe"]] == ["channels_last+float32"]
     for row in rows.values():
-        assert row["steps"] >= 3 and row["ms_per_step"] > 0
-        assert row["epoch_s"] == pytest.approx(row["ms_per_step"] * 469 / 1000)  # ceil(60000 / 128) steps
-    fastest = min(row["ms_per_step"] for row in rows.values())
-    assert recipe["passed"] == (rows["channels_last+float32"]["ms_per_step"] <= 1.05 * fastest)
-    assert report["passed"] == recipe["passed"]
-
-
-def test_a_recipe_that_asks_for_bf16_is_timed_in_bf16_even_without_native_support(
-        bench: ModuleType, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(bench, "native_bf16", lambda: False)
-    recipe = tmp_path / "bf16.yaml"
-    recipe.write_text((REPO / "configs" / "fast.yaml").read_text().replace("bf16: false", "bf16: true"))
-    rows = bench.run([recipe], quick=True, with_bf16=False)["recipes"][0]["settings"]
-    assert [row["setting"] for row in rows if row["recipe"]] == ["channels_last+bf16"]
+        assert row["steps"] >= 3 and row["finite"]
+        assert row["epoch_s"] == pytest.approx(row["ms_per_step"] * 422 / 1000)
+    bench.print_recipe(recipe)
+    table = capsys.readouterr().out
+    assert "422 steps per epoch of 54,000 images" in table and "<- recipe" in table
+    assert table.rstrip().endswith("PASS" if recipe["passed"] else "FAIL")
 
 
 def test_a_missing_recipe_is_named_with_exit_status_2() -> None:
