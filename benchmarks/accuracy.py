@@ -9,11 +9,11 @@ class probabilities; and each run's wall time. Each run's probabilities are save
 RUN/test_probs.npz, to try other ensembles afterwards; `--runs` predicts finished runs again without
 training (their time is then the sum of their epochs' times, from RUN/metrics.jsonl).
 
-Targets: mean >= 99.70%, ensemble >= 99.80%, each run <= 20 minutes. The ~35 minutes below are with
+Targets: mean >= 99.70%, ensemble >= 99.80%, each run <= 20 minutes. The 32-45 minutes below are with
 native bf16; CPUs without it train in float32 (24-27 minutes per run on 2 AVX2 cores; with
 `--set train.epochs=14` 17-18 minutes, mean 99.72%; the benchmark prints this note before training there).
 
-    python benchmarks/accuracy.py --seeds 0 1 2                     # the full benchmark (~35 min on 2 cores)
+    python benchmarks/accuracy.py --seeds 0 1 2                     # the full benchmark (32-45 min, 2 cores)
     python benchmarks/accuracy.py --seeds 0 1 --quick               # 1 epoch on 6,000 images: a smoke test
     python benchmarks/accuracy.py --seeds 0 --set train.epochs=2    # any recipe override
     python benchmarks/accuracy.py --runs runs/accuracy-benchmark/accurate-seed*-STAMP   # predict again
