@@ -6,10 +6,11 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: demo tune test lint typecheck unit system bench clean lock
 
-# Installs the exact versions in constraints.txt (the ones the tests last passed with).
+# Installs the exact versions in constraints.txt (the ones the tests last passed with), into an
+# emptied .venv: a package dropped from constraints.txt must not linger from an earlier install.
 $(STAMP): pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found. Fix: install Python 3.11 or run make PYTHON=python3"; exit 2; }
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv --clear $(VENV)
 	$(BIN)/python -m pip install -q -c constraints.txt --upgrade pip
 	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]'
 	@touch $(STAMP)
