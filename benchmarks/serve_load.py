@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 
 from http_load import load, request_bytes, status_of, tree_stat  # beside this script
+from model_speed import model_alone
 
 REPO = Path(__file__).resolve().parents[1]
 TARGET_RPS, TARGET_P99_MS, TARGET_SPEEDUP, TARGET_SLOPE = 1000.0, 25.0, 5.0, 0.5
@@ -140,68 +141,6 @@ def show_load(name: str, r: dict[str, Any]) -> None:
           f"req/s with all {os.cpu_count()} cores idle and given to the server")
     if r["error_kinds"]:
         print(f"    errors: {r['error_kinds']}")
-
-
-def timed(fn: Any, seconds: float) -> float:
-    """Median seconds per call of fn() over about `seconds` (after a few warm-up calls)."""
-    for _ in range(5):
-        fn()
-    times: list[float] = []
-    end = time.perf_counter() + seconds
-    while time.perf_counter() < end or len(times) < 20:
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return float(np.median(times))
-
-
-def model_alone(threads: int, seconds: float, served: bytes) -> dict[str, Any]:
-    """The baseline network in onnxruntime and torch eager, and the served ONNX model, batch 1 and 64."""
-    import torch
-
-    from inkread.export.metadata import INPUT_NAME
-    from inkread.export.onnx_export import graph_bytes
-    from inkread.export.runtime import make_session
-    from inkread.models.baseline import Baseline
-
-    torch.manual_seed(0)
-    torch.set_num_threads(threads)
-    net = Baseline(10).eval()
-    fp32 = graph_bytes(net)
-    served_session = make_session(served, threads)  # the file `inkread serve` loaded, same settings
-    sessions = {"ort": make_session(fp32, threads), "int8": make_session(int8_graph(fp32), threads)}
-    out: dict[str, Any] = {"threads": threads}
-    for batch in (1, 64):
-        x = np.random.default_rng(0).standard_normal((batch, 1, 28, 28)).astype(np.float32)
-        out[f"batch{batch}"] = compare(net, sessions, x, seconds)
-        feed = {INPUT_NAME: x}
-        out[f"batch{batch}"]["served_ms"] = round(timed(lambda f=feed: served_session.run(None, f),
-                                                        seconds) * 1000, 4)
-    return out
-
-
-def int8_graph(fp32: bytes) -> bytes:
-    """The export's int8 quantisation (`inkread export --quantize`) of a graph, calibrated on MNIST."""
-    from inkread.data.catalog import load_dataset
-    from inkread.export.quantize import int8_bytes
-
-    return int8_bytes(fp32, load_dataset("mnist").train.images[:256], 0.1307, 0.3081, {})
-
-
-def compare(net: Any, sessions: dict[str, Any], x: np.ndarray, seconds: float) -> dict[str, float]:
-    """Milliseconds per call of the same network on the same batch: onnxruntime (float, int8), torch eager."""
-    import torch
-
-    from inkread.export.metadata import INPUT_NAME
-
-    xt, feed = torch.from_numpy(x), {INPUT_NAME: x}
-    with torch.inference_mode():
-        diff = float(np.abs(net(xt).numpy() - sessions["ort"].run(None, feed)[0]).max())
-        eager = timed(lambda: net(xt), seconds)
-    ms = {k: timed(lambda s=s: s.run(None, feed), seconds) * 1000 for k, s in sessions.items()}
-    return {"ort_ms": round(ms["ort"], 4), "torch_ms": round(eager * 1000, 4),
-            "int8_ms": round(ms["int8"], 4), "speedup": round(eager * 1000 / ms["ort"], 2),
-            "max_abs_diff": diff}
 
 
 def verdict(ok: bool) -> str:

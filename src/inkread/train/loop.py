@@ -22,7 +22,7 @@ from inkread.train.checkpoint import load_tensors, save_checkpoint, update_info
 from inkread.train.config import TrainConfig, TrainSection
 from inkread.train.losses import step_loss
 from inkread.train.optim import Schedule, current_lr
-from inkread.train.progress import TrainProgress
+from inkread.train.progress import TrainProgress, epoch_line
 from inkread.train.session import Session, create_session, new_run_dir, restore
 from inkread.train.tracking import Tracker, confusion_matrix, flatten
 from inkread.utils.hardware import native_bf16
@@ -277,7 +277,7 @@ def _fit(cfg: TrainConfig, resume: Path | None, show_progress: bool, report: Epo
             while session.progress.epoch < cfg.train.epochs and not stopped:
                 record = _run_epoch(session, bar, tracker)
                 stopped = _after_epoch(session, record, tracker)
-                bar.note(_epoch_line(record))
+                bar.note(epoch_line(record))
                 if report is not None:
                     report(record)
         return _finish(session, tracker, stopped, time.perf_counter() - start)
@@ -295,9 +295,3 @@ def _log_first_batch(session: Session, tracker: Tracker) -> None:
     loader.load_state_dict(state)  # position and augmenter generator as before the peek
     tracker.images("train/inputs", x, session.data.splits.mean, session.data.splits.std, 0)
 
-
-def _epoch_line(r: dict[str, Any]) -> str:
-    """One human-readable line per epoch."""
-    val = f"  val loss {r['val_loss']:.4f} acc {r['val_accuracy']:.2%}" if "val_accuracy" in r else ""
-    return (f"epoch {r['epoch']}: train loss {r['train_loss']:.4f} acc {r['train_accuracy']:.2%}{val}"
-            f"  {r['images_per_s']:,.0f} img/s  {r['seconds']:.1f}s")

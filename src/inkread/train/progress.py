@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from types import TracebackType
+from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
@@ -53,3 +54,10 @@ class TrainProgress:
         """Print a line above the bars (e.g. the epoch's validation result)."""
         if self._progress is not None:
             self._progress.console.print(text, highlight=False)
+
+
+def epoch_line(r: dict[str, Any]) -> str:
+    """One human-readable line per epoch."""
+    val = f"  val loss {r['val_loss']:.4f} acc {r['val_accuracy']:.2%}" if "val_accuracy" in r else ""
+    return (f"epoch {r['epoch']}: train loss {r['train_loss']:.4f} acc {r['train_accuracy']:.2%}{val}"
+            f"  {r['images_per_s']:,.0f} img/s  {r['seconds']:.1f}s")
