@@ -11,21 +11,24 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 
 
 class TrainProgress:
-    """One bar per epoch; disabled (a no-op) when `enabled` is False."""
+    """One bar per epoch on a terminal, plain epoch lines in a log file; a no-op when not `enabled`."""
 
-    def __init__(self, enabled: bool = True) -> None:
+    def __init__(self, enabled: bool = True, console: Console | None = None) -> None:
         self.enabled = enabled
+        self._console = console or Console(stderr=True)
         self._progress: Progress | None = None
         self._task: TaskID | None = None
         self._start = 0.0
         self._images = 0
 
     def __enter__(self) -> TrainProgress:
-        if self.enabled:
+        # a live bar only on a terminal: redirected to a file, rich would dump every bar, cut to 80
+        # columns, when the run ends; there the epoch lines alone say how the run goes
+        if self.enabled and self._console.is_terminal:
             self._progress = Progress(
                 TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                 TextColumn("{task.fields[info]}"), TextColumn("ETA"), TimeRemainingColumn(),
-                console=Console(stderr=True), transient=False)
+                console=self._console, transient=False)
             self._progress.start()
         return self
 
@@ -51,9 +54,9 @@ class TrainProgress:
         self._progress.update(self._task, advance=1, info=info)
 
     def note(self, text: str) -> None:
-        """Print a line above the bars (e.g. the epoch's validation result)."""
-        if self._progress is not None:
-            self._progress.console.print(text, highlight=False)
+        """Print a line above the bars (e.g. the epoch's validation result), unwrapped in a log file."""
+        if self.enabled:
+            self._console.print(text, highlight=False, soft_wrap=True)
 
 
 def epoch_line(r: dict[str, Any]) -> str:
