@@ -1,6 +1,7 @@
 """Training-step speed of each recipe under each step setting, against float32 NCHW eager steps.
 
 Usage: .venv/bin/python benchmarks/train_step.py [--quick] [--json] [--with-bf16] [--config RECIPE ...]
+       [--set KEY=VALUE ...]
 
 For each recipe (default: configs/fast.yaml and configs/accurate.yaml) this times inkread's own
 `train_step` (the recipe's model, optimiser, loss and batch size, on its first training batch as its
@@ -175,9 +176,10 @@ def verdict(own: Setting, rows: dict[Setting, dict[str, float]]) -> dict[str, ob
             "passed": peers[own] <= (1 + TOLERANCE) * peers[fastest]}
 
 
-def measure_recipe(path: Path, quick: bool, with_bf16: bool) -> dict[str, object]:
+def measure_recipe(path: Path, quick: bool, with_bf16: bool,
+                   sets: list[str] | None = None) -> dict[str, object]:
     """Time every setting for one recipe and compare its own setting with the fastest of its arithmetic."""
-    cfg = load_config(path, [])
+    cfg = load_config(path, sets or [])
     with torch_threads(cfg.train.threads):
         batch = recipe_batch(cfg)
         model = build_model(cfg.model.name, batch.num_classes, **cfg.model.options)
@@ -190,7 +192,8 @@ def measure_recipe(path: Path, quick: bool, with_bf16: bool) -> dict[str, object
               "epoch_s": r["ms_per_step"] * batch.steps_per_epoch / 1000,
               "gflop_per_s": flops / r["ms_per_step"] / 1e6, "vs_baseline": base / r["ms_per_step"]}
              for s, r in rows.items()]
-    return {"recipe": path.name, "model": cfg.model.name, "batch_size": b, "threads": threads,
+    return {"recipe": path.name, "overrides": sets or [], "model": cfg.model.name, "batch_size": b,
+            "threads": threads,
             "epoch_images": batch.epoch_images, "steps_per_epoch": batch.steps_per_epoch,
             "compile_skipped": quick and cfg.train.compile,
             "train_gflop_per_step": flops / 1e9, "settings": table, **verdict(own, rows)}
@@ -210,7 +213,8 @@ def verdict_line(r: dict[str, object]) -> str:
 
 def print_recipe(r: dict[str, object]) -> None:
     """Human-readable side-by-side figures for one recipe."""
-    print(f"\n{r['recipe']}: {r['model']}, batch {r['batch_size']}, {r['threads']} torch threads, "
+    sets = "".join(f" --set {s}" for s in r["overrides"])  # type: ignore[attr-defined]
+    print(f"\n{r['recipe']}{sets}: {r['model']}, batch {r['batch_size']}, {r['threads']} torch threads, "
           f"{float(r['train_gflop_per_step']):.2f} GFLOP per training step, "  # type: ignore[arg-type]
           f"{r['steps_per_epoch']} steps per epoch of {r['epoch_images']:,} images")
     if r["compile_skipped"]:
@@ -225,9 +229,9 @@ def print_recipe(r: dict[str, object]) -> None:
     print("  " + verdict_line(r))
 
 
-def run(paths: list[Path], quick: bool, with_bf16: bool) -> dict[str, object]:
-    """Measure every recipe; passed when every recipe's own setting is near its fastest."""
-    recipes = [measure_recipe(p, quick, with_bf16) for p in paths]
+def run(paths: list[Path], quick: bool, with_bf16: bool, sets: list[str] | None = None) -> dict[str, object]:
+    """Measure every recipe with the `sets` overrides; passed when each one's setting is near its fastest."""
+    recipes = [measure_recipe(p, quick, with_bf16, sets) for p in paths]
     return {"torch": torch.__version__, "native_bf16": native_bf16(), "quick": quick,
             "recipes": recipes, "passed": all(r["passed"] for r in recipes)}
 
@@ -240,10 +244,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="1 s per setting and no torch.compile")
     parser.add_argument("--with-bf16", action="store_true",
                         help="time bf16 autocast even on CPUs without native bf16 (there it is slow)")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="override a key of every recipe timed, as `inkread train --set` (repeatable)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
     try:
-        report = run(args.config or RECIPES, args.quick, args.with_bf16)
+        report = run(args.config or RECIPES, args.quick, args.with_bf16, args.set)
     except InkreadError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -16,6 +16,7 @@ import pytest
 import torch
 from torch import nn
 
+from inkread.models.registry import build_model
 from inkread.train.config import load_config
 from tests.conftest import REPO
 
@@ -121,3 +122,25 @@ def test_a_missing_recipe_is_named_with_exit_status_2() -> None:
     assert done.returncode == 2
     assert "no-such.yaml" in done.stderr and "Traceback" not in done.stderr
     assert done.stdout == ""  # no half-printed report
+
+
+def test_overrides_change_the_network_timed(bench: ModuleType, capsys: pytest.CaptureFixture[str]) -> None:
+    sets = ["train.batch_size=32", "model.options.widths=[8, 8, 8]"]
+    args = [a for s in sets for a in ("--set", s)]
+    status = bench.main(["--quick", "--json", "--config", str(FAST), *args])
+    (recipe,) = json.loads(capsys.readouterr().out)["recipes"]
+    assert status in (0, 1) and recipe["overrides"] == sets and recipe["batch_size"] == 32
+    assert recipe["steps_per_epoch"] == -(-54_000 // 32)
+    # forward, input and weight gradients: 6 FLOPs per multiply-add of the overridden network
+    narrow = build_model("fast_cnn", 10, widths=[8, 8, 8])
+    expected = 6 * bench.multiply_adds(narrow, torch.zeros(32, 1, 28, 28)) / 1e9
+    assert recipe["train_gflop_per_step"] == pytest.approx(expected)
+    bench.print_recipe(recipe)
+    assert "fast.yaml --set train.batch_size=32 --set model.options.widths=[8, 8, 8]:" in \
+        capsys.readouterr().out
+
+
+def test_a_bad_override_is_named_with_exit_status_2() -> None:
+    done = subprocess.run([sys.executable, str(SCRIPT), "--quick", "--config", str(FAST), "--set",
+                           "train.nope=1"], capture_output=True, text=True, timeout=120, cwd=REPO)
+    assert done.returncode == 2 and "nope" in done.stderr and "Traceback" not in done.stderr
