@@ -14,6 +14,7 @@ from inkread.errors import InkreadError
 from inkread.evaluate.report import FIGURES, write_report
 
 CLASSES = [f"c<{i}>" for i in range(10)]  # markup in names must be escaped in index.html
+CODE = {"version": "0.1.0", "git_commit": "0123456789abcdef0123", "git_dirty": True}
 
 
 def synthetic(n: int = 240, k: int = 10, seed: int = 0) -> dict[str, Any]:
@@ -33,7 +34,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, An
     out = tmp_path_factory.mktemp("report") / "eval"
     result = write_report(out, **synthetic(), classes=CLASSES, title="Test <run> & co",
                           extra={"checkpoint": Path("runs/a/best.pt"), "augmented": True,
-                                 "seed": np.int64(3)})
+                                 "seed": np.int64(3), "code": CODE})
     return out, result
 
 
@@ -80,6 +81,16 @@ def test_index_html(report: tuple[Path, dict[str, Any]]) -> None:
     assert "c&lt;3&gt;" in page and "c<3>" not in page
     assert "http://" not in page and "https://" not in page and "<script" not in page
     assert 'name=viewport' in page
+
+
+def test_details_read_as_words_while_metrics_json_keeps_values(report: tuple[Path, dict[str, Any]]) -> None:
+    out, result = report
+    page = (out / "index.html").read_text()
+    assert "<td class=l>inkread 0.1.0, commit 0123456789ab with uncommitted changes</td>" in page
+    assert "<td class=l>augmented</td><td class=l>yes</td>" in page and "True" not in page
+    assert "git_dirty" not in page and "{" not in page.split("<h2>Details</h2>")[1].split("</table>")[0]
+    saved = json.loads((out / "metrics.json").read_text())
+    assert saved["code"] == result["code"] == CODE and saved["augmented"] is True
 
 
 def test_existing_folder_is_overwritten(tmp_path: Path) -> None:

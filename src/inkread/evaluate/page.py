@@ -113,11 +113,25 @@ def _figure(key: str, file: str) -> str:
             f"<figcaption>{escape(FIGURE_CAPTIONS.get(key, key))}</figcaption></figure>")
 
 
+def _readable(key: str, value: Any) -> Any:
+    """A details value as a person reads it: yes/no, the code version in words, a dict as key: value pairs."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if key == "code" and isinstance(value, dict):  # checkpoint.code_version()
+        commit, dirty = value.get("git_commit"), value.get("git_dirty")
+        where = f", commit {str(commit)[:12]}" if commit else ", not from a git checkout"
+        return f"inkread {value.get('version', '?')}{where}{' with uncommitted changes' if dirty else ''}"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_readable(str(k), v)}" for k, v in value.items())
+    return value
+
+
 def _details(extra: dict[str, Any]) -> str:
     """The caller's extra fields (checkpoint, dataset, ...) as a two-column table."""
     if not extra:
         return ""
-    return "<h2>Details</h2>" + _table(("field", "value"), [(k, v) for k, v in extra.items()], left=2)
+    rows = [(k, _readable(k, v)) for k, v in extra.items()]
+    return "<h2>Details</h2>" + _table(("field", "value"), rows, left=2)
 
 
 def render_page(m: dict[str, Any], extra: dict[str, Any]) -> str:
