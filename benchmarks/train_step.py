@@ -244,8 +244,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="1 s per setting and no torch.compile")
     parser.add_argument("--with-bf16", action="store_true",
                         help="time bf16 autocast even on CPUs without native bf16 (there it is slow)")
-    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                        help="override a key of every recipe timed, as `inkread train --set` (repeatable)")
+    parser.add_argument("--set", action="extend", nargs="+", default=[], metavar="KEY=VALUE",
+                        help="overrides for every recipe timed (repeatable; several may follow one --set)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
     try:

@@ -126,8 +126,7 @@ def test_a_missing_recipe_is_named_with_exit_status_2() -> None:
 
 def test_overrides_change_the_network_timed(bench: ModuleType, capsys: pytest.CaptureFixture[str]) -> None:
     sets = ["train.batch_size=32", "model.options.widths=[8, 8, 8]"]
-    args = [a for s in sets for a in ("--set", s)]
-    status = bench.main(["--quick", "--json", "--config", str(FAST), *args])
+    status = bench.main(["--quick", "--json", "--config", str(FAST), "--set", sets[0], "--set", sets[1]])
     (recipe,) = json.loads(capsys.readouterr().out)["recipes"]
     assert status in (0, 1) and recipe["overrides"] == sets and recipe["batch_size"] == 32
     assert recipe["steps_per_epoch"] == -(-54_000 // 32)
