@@ -41,6 +41,10 @@ def test_quick_train_human_output_and_resume_of_a_finished_run(tmp_path: Path) -
     r = run_cli("train", "--resume", str(tmp_path / "h"), "--json", "--no-mlflow")
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["epochs"] == 1
+    r = run_cli("train", "--resume", str(tmp_path / "h"), "--no-mlflow")  # told why nothing trains
+    assert r.returncode == 0, r.stderr
+    assert f"{tmp_path / 'h'} has already trained all 1 epoch: nothing to train" in r.stderr
+    assert "--set train.epochs=N" in r.stderr and "epoch 1:" not in r.stderr
 
 
 def test_diverging_run_exits_2_with_a_clear_message(tmp_path: Path) -> None:

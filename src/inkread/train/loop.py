@@ -22,7 +22,7 @@ from inkread.train.checkpoint import load_tensors, save_checkpoint, update_info
 from inkread.train.config import TrainConfig, TrainSection
 from inkread.train.losses import step_loss
 from inkread.train.optim import Schedule, current_lr
-from inkread.train.progress import TrainProgress, epoch_line
+from inkread.train.progress import TrainProgress, epoch_line, nothing_left_note
 from inkread.train.session import Session, create_session, new_run_dir, restore
 from inkread.train.tracking import Tracker, confusion_matrix, flatten
 from inkread.utils.hardware import native_bf16
@@ -274,6 +274,8 @@ def _fit(cfg: TrainConfig, resume: Path | None, show_progress: bool, report: Epo
         with TrainProgress(show_progress) as bar:
             if session.progress.epoch == 0 and main:
                 _log_first_batch(session, tracker)
+            if resume is not None and session.progress.epoch >= cfg.train.epochs:
+                bar.note(nothing_left_note(run_dir, cfg.train.epochs))
             while session.progress.epoch < cfg.train.epochs and not stopped:
                 record = _run_epoch(session, bar, tracker)
                 stopped = _after_epoch(session, record, tracker)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -64,3 +65,10 @@ def epoch_line(r: dict[str, Any]) -> str:
     val = f"  val loss {r['val_loss']:.4f} acc {r['val_accuracy']:.2%}" if "val_accuracy" in r else ""
     return (f"epoch {r['epoch']}: train loss {r['train_loss']:.4f} acc {r['train_accuracy']:.2%}{val}"
             f"  {r['images_per_s']:,.0f} img/s  {r['seconds']:.1f}s")
+
+
+def nothing_left_note(run_dir: Path, epochs: int) -> str:
+    """What a resumed run that had already trained all its epochs says instead of training."""
+    return (f"{run_dir} has already trained all {epochs} epoch{'s' if epochs != 1 else ''}: nothing to "
+            f"train, so its kept weights are tested again (to train longer: inkread train --resume "
+            f"{run_dir} --set train.epochs=N)")
