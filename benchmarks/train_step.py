@@ -193,8 +193,7 @@ def measure_recipe(path: Path, quick: bool, with_bf16: bool,
               "gflop_per_s": flops / r["ms_per_step"] / 1e6, "vs_baseline": base / r["ms_per_step"]}
              for s, r in rows.items()]
     return {"recipe": path.name, "overrides": sets or [], "model": cfg.model.name, "batch_size": b,
-            "threads": threads,
-            "epoch_images": batch.epoch_images, "steps_per_epoch": batch.steps_per_epoch,
+            "threads": threads, "epoch_images": batch.epoch_images, "steps_per_epoch": batch.steps_per_epoch,
             "compile_skipped": quick and cfg.train.compile,
             "train_gflop_per_step": flops / 1e9, "settings": table, **verdict(own, rows)}
 
