@@ -32,8 +32,10 @@ demo: $(STAMP)
 tune: $(STAMP)
 	$(BIN)/inkread tune --config configs/tune-fast.yaml --trials 12 --register digits --alias champion
 
+# ruff, then the layers contract in .importlinter (docs/architecture.md)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

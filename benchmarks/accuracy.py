@@ -34,15 +34,15 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import numpy as np
 
-from inkread.errors import InkreadError
+from inkread.core.errors import InkreadError
+from inkread.core.files import atomic_open
+from inkread.core.hardware import native_bf16
+from inkread.evaluate.checkpoint import predict_probs
 from inkread.models.registry import build_model
 from inkread.train.checkpoint import load_checkpoint, read_info
 from inkread.train.config import TrainConfig, load_config
 from inkread.train.data import load_splits
 from inkread.train.loop import fit
-from inkread.train.predict import predict_probs
-from inkread.utils.atomic import atomic_open
-from inkread.utils.hardware import native_bf16
 
 RECIPE = Path(__file__).resolve().parents[1] / "configs" / "accurate.yaml"
 TARGET_MEAN, TARGET_ENSEMBLE, TIME_LIMIT_S = 0.9970, 0.9980, 20 * 60

@@ -18,10 +18,11 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 
 import torch
+from tests.support.torch_dataset import TorchDataset
 
 from inkread.data.augment import AugmentConfig, Augmenter
 from inkread.data.catalog import MNIST, load_dataset
-from inkread.data.loader import BatchLoader, TorchDataset
+from inkread.data.loader import BatchLoader
 
 BATCH = 128
 OURS = "inkread BatchLoader"  # its default: batches prepared with 1 torch thread

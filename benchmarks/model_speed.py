@@ -28,8 +28,8 @@ def model_alone(threads: int, seconds: float, served: bytes) -> dict[str, Any]:
     """The baseline network in onnxruntime and torch eager, and the served ONNX model, batch 1 and 64."""
     import torch
 
+    from inkread.export.graph import graph_bytes
     from inkread.export.metadata import INPUT_NAME
-    from inkread.export.onnx_export import graph_bytes
     from inkread.export.runtime import make_session
     from inkread.models.baseline import Baseline
 

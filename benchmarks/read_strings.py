@@ -28,20 +28,20 @@ from typing import Any
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
+from tests.support.synth import synth_string
 
-from inkread.calibrate import choose_threshold, fit_temperature
+from inkread.core.calibration import choose_threshold, fit_temperature
 from inkread.data.catalog import load_dataset
 from inkread.data.types import ImageSet
 from inkread.preprocess import preprocess
 from inkread.read.reader import Classify, read_line
-from inkread.read.synth import synth_string
 
 STRING_TARGET, ACCEPT_TARGET = 0.97, 0.97
 
 
 def trained_here(quick: bool) -> tuple[Classify, str]:
     """Train the quick CNN on 55k MNIST training images; fit its temperature on the other 5k."""
-    from inkread.read.quick_model import QuickRecipe, classifier, logits_of, train_quick
+    from tests.support.quick_model import QuickRecipe, classifier, logits_of, train_quick
 
     ds = load_dataset("mnist")
     recipe = QuickRecipe() if quick else QuickRecipe(samples=55_000, epochs=3, width=32)
@@ -55,10 +55,10 @@ def trained_here(quick: bool) -> tuple[Classify, str]:
 
 def from_checkpoint(path: str) -> tuple[Classify, str]:
     """A training run's model with the temperature its checkpoint records."""
-    from inkread.read.classifier import load_reader
+    from inkread.registry.loader import load_model
 
-    reader = load_reader(path)
-    return reader.classify, f"checkpoint {path}, temperature {reader.temperature:.3f}"
+    model = load_model(path)
+    return model.classify, f"checkpoint {path}, temperature {model.temperature:.3f}"
 
 
 def read_singles(classify: Classify, images: np.ndarray) -> np.ndarray:

@@ -31,13 +31,13 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import numpy as np
 
-from inkread.calibrate import accepted, apply
+from inkread.core.calibration import accepted
 from inkread.data.catalog import load_dataset
+from inkread.evaluate.checkpoint import predict_logits_array
 from inkread.evaluate.prepared import PAPERS, PreparedSet, prepared_copy
 from inkread.train.checkpoint import load_checkpoint
 from inkread.train.config import load_config
 from inkread.train.loop import fit
-from inkread.train.predict import predict_logits_array
 
 CONFIGS = Path(__file__).resolve().parents[1] / "configs"
 CLEAN_TOLERANCE = 0.001  # real.yaml may lose at most 0.1 point on clean MNIST
@@ -66,12 +66,13 @@ def train(name: str, out_dir: Path, args: argparse.Namespace) -> Outcome:
     result = fit(load_config(CONFIGS / f"{name}.yaml", sets), show_progress=False)
     model, info = load_checkpoint(result.run_dir)
     ps, labels = args.prepared_set, args.labels
-    probs = apply(predict_logits_array(model, ps.images, info.mean, info.std), info.temperature)
+    probs = info.calibration.probabilities(predict_logits_array(model, ps.images, info.mean, info.std))
     correct = (probs.argmax(1) == labels) & ps.found
     print(f"  {name}: clean {result.test_accuracy:.4%}, prepared {correct.mean():.4%} "
           f"({result.seconds:.0f} s training)", flush=True)
+    cal = info.calibration
     return Outcome(name, result.test_accuracy, float(correct.mean()), correct, result.seconds,
-                   info.temperature, info.threshold, accepted(probs, info.threshold) & ps.found)
+                   cal.temperature, cal.threshold, accepted(probs, cal.threshold) & ps.found)
 
 
 def groups(ps: PreparedSet) -> dict[str, np.ndarray]:

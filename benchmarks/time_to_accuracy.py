@@ -40,8 +40,8 @@ from inkread.data.split import Splits
 from inkread.models import build_model
 from inkread.train.config import TrainConfig, load_config
 from inkread.train.data import load_splits
-from inkread.train.loop import StepSettings, evaluate, train_step
 from inkread.train.optim import Schedule, build_optimizer, build_schedule
+from inkread.train.step import StepSettings, evaluate, train_step
 
 CONFIGS = Path(__file__).resolve().parents[1] / "configs"
 

@@ -42,14 +42,14 @@ import torch
 from torch import nn
 from torch.optim import Optimizer
 
-from inkread.data.loader import torch_threads
-from inkread.errors import InkreadError
+from inkread.core.errors import InkreadError
+from inkread.core.hardware import native_bf16
+from inkread.core.threads import torch_threads
 from inkread.models.registry import build_model
 from inkread.train.config import TrainConfig, load_config
 from inkread.train.data import prepare_data
-from inkread.train.loop import StepSettings, train_step
 from inkread.train.optim import build_optimizer
-from inkread.utils.hardware import native_bf16
+from inkread.train.step import StepSettings, train_step
 
 CONFIGS = Path(__file__).resolve().parents[1] / "configs"
 RECIPES = [CONFIGS / "fast.yaml", CONFIGS / "accurate.yaml"]

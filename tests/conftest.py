@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from inkread.read.quick_model import SmallCNN, classifier
 from tests.mnist import Mnist, load_mnist
 from tests.preprocess.classifier import Classify, cached_model
+from tests.support.quick_model import SmallCNN, classifier
 
 REPO = Path(__file__).resolve().parents[1]
 

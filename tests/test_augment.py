@@ -7,6 +7,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from inkread.core.errors import ConfigError, DataError
 from inkread.data.augment import (
     AugmentConfig,
     Augmenter,
@@ -16,7 +17,6 @@ from inkread.data.augment import (
     gaussian_smooth,
     thicken,
 )
-from inkread.errors import ConfigError, DataError
 
 ALL_ON = AugmentConfig(crop_pad=2, elastic_alpha=2.0, stroke=1.0, blur=0.8, noise=0.05)
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from inkread.core.errors import DataError
 from inkread.data.catalog import MNIST, find_files, load_dataset
 from inkread.data.idx import encode_idx
-from inkread.errors import DataError
 from tests.mnist import Mnist
 
 REPO_MNIST = Path(__file__).resolve().parents[1] / "data" / "mnist"

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from inkread.core.errors import DataError
 from inkread.data.catalog import load_dataset
 from inkread.data.download import fetch_dataset
-from inkread.errors import DataError
 
 REPO_MNIST = Path(__file__).resolve().parents[1] / "data" / "mnist"
 

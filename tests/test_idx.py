@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from inkread.core.errors import DataError
 from inkread.data.idx import IDX_TYPES, encode_idx, parse_idx, read_idx, write_idx
-from inkread.errors import DataError
 
 DTYPES = [np.dtype(d.str.replace(">", "<")) for d in IDX_TYPES.values()]
 

@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 import torch
 
+from inkread.core.errors import ConfigError, DataError
 from inkread.data.augment import AugmentConfig, Augmenter
 from inkread.data.catalog import MNIST, load_dataset
-from inkread.data.loader import BatchLoader, TorchDataset
-from inkread.errors import ConfigError, DataError
+from inkread.data.loader import BatchLoader
+from tests.support.torch_dataset import TorchDataset
 
 
 @pytest.fixture(scope="module")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from inkread.core.errors import DataError
 from inkread.data.encoders import LabelEncoder, from_one_hot, one_hot
 from inkread.data.split import make_splits, normalization_stats, stratified_split
-from inkread.errors import DataError
 from tests.mnist import Mnist
 
 

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from inkread.core.errors import DataError
 from inkread.data.catalog import load_dataset
 from inkread.data.encoders import LabelEncoder
 from inkread.data.split import make_splits
-from inkread.errors import DataError
 from tests.conftest import run_cli
 
 

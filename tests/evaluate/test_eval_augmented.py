@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from inkread.errors import InkreadError
+from inkread.core.errors import InkreadError
 from inkread.evaluate.augmented import augmented_copy
 from tests.mnist import Mnist
 

@@ -8,12 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from inkread.errors import InkreadError
+from inkread.core.errors import InkreadError
 from inkread.evaluate import metrics as M
+from inkread.evaluate.checkpoint import describe, evaluate_checkpoint
 from inkread.evaluate.page import render_page
 from inkread.evaluate.report import FIGURES, compute_metrics, selective_metrics
 from inkread.train.loop import fit
-from inkread.train.predict import describe, evaluate_checkpoint
 from tests.conftest import run_cli
 from tests.evaluate.test_eval_report import CLASSES, synthetic
 from tests.train.helpers import small_config

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from sklearn import metrics as skm
 
-from inkread.errors import InkreadError
+from inkread.core.errors import InkreadError
+from inkread.core.metrics import confusion_matrix
 from inkread.evaluate import metrics as M
 
 
@@ -29,7 +30,7 @@ def assert_matches_sklearn(probs: np.ndarray, labels: np.ndarray) -> None:
     preds = M.predictions(probs)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        cm = M.confusion_matrix(labels, preds, k)
+        cm = confusion_matrix(labels, preds, k)
         pc = M.per_class(cm)
         acc, nll, brier = M.accuracy(probs, labels), M.nll(probs, labels), M.brier(probs, labels)
     assert not any(np.isnan(a).any() for a in (pc.precision, pc.recall, pc.f1))
@@ -59,7 +60,7 @@ def test_class_never_predicted_has_precision_zero_without_warning() -> None:
     probs /= probs.sum(1, keepdims=True)
     assert 3 not in M.predictions(probs)
     assert_matches_sklearn(probs, labels)
-    pc = M.per_class(M.confusion_matrix(labels, M.predictions(probs), 5))
+    pc = M.per_class(confusion_matrix(labels, M.predictions(probs), 5))
     assert pc.precision[3] == 0.0 and pc.recall[3] == 0.0 and pc.f1[3] == 0.0
 
 
@@ -67,7 +68,7 @@ def test_class_absent_from_labels_has_support_zero() -> None:
     probs, labels = random_case(8, k=6)
     labels[labels == 4] = 0
     assert_matches_sklearn(probs, labels)
-    pc = M.per_class(M.confusion_matrix(labels, M.predictions(probs), 6))
+    pc = M.per_class(confusion_matrix(labels, M.predictions(probs), 6))
     assert pc.support[4] == 0 and pc.recall[4] == 0.0
 
 
@@ -129,7 +130,7 @@ def test_most_confident_errors_and_confused_pairs() -> None:
     probs = np.array([[0.6, 0.4], [0.1, 0.9], [0.95, 0.05], [0.3, 0.7]])
     labels = np.array([1, 1, 1, 0])
     np.testing.assert_array_equal(M.most_confident_errors(probs, labels), [2, 3, 0])
-    cm = M.confusion_matrix(labels, M.predictions(probs), 2)
+    cm = confusion_matrix(labels, M.predictions(probs), 2)
     assert M.most_confused(cm) == [(1, 0, 2), (0, 1, 1)]
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from inkread.errors import InkreadError
+from inkread.core.errors import InkreadError
 from inkread.evaluate import prepared as P
 from tests.mnist import Mnist
 from tests.preprocess.classifier import Classify

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from inkread.errors import InkreadError
+from inkread.core.errors import InkreadError
 from inkread.evaluate.report import FIGURES, write_report
 
 CLASSES = [f"c<{i}>" for i in range(10)]  # markup in names must be escaped in index.html

@@ -8,12 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from inkread.errors import InkreadError
+from inkread.core.calibration import softmax
+from inkread.core.errors import InkreadError
+from inkread.evaluate.checkpoint import evaluate_checkpoint, load_test_set, predict_probs
 from inkread.evaluate.tta import SHIFTS, VIEWS, View, shifted, tta_logits, turned, view_of
-from inkread.export.runtime import softmax
 from inkread.train.checkpoint import load_checkpoint
 from inkread.train.loop import fit
-from inkread.train.predict import evaluate_checkpoint, load_test_set, predict_probs
 from tests.conftest import run_cli
 from tests.train.helpers import small_config
 

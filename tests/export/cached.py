@@ -59,7 +59,7 @@ def trained_run(config: pytest.Config) -> Path:
 
 def exported_model(config: pytest.Config) -> Path:
     """The cached run exported as ONNX (exported again whenever the exporter's code changes)."""
-    from inkread.export import export_checkpoint
+    from inkread.export.onnx_export import export_checkpoint
 
     folder = cache_folder(config, CACHE)
     key = _train_key()

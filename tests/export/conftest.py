@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from inkread.export import ExportResult, export_checkpoint, quantize
+from inkread.export import quantize
+from inkread.export.onnx_export import export_checkpoint
+from inkread.export.result import ExportResult
 from tests.export.cached import trained_run
 
 

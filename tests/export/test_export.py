@@ -12,14 +12,17 @@ import onnx
 import pytest
 import torch
 
-from inkread.calibrate import apply
-from inkread.errors import InkreadError
-from inkread.export import ExportResult, export_checkpoint
+from inkread.core.calibration import softmax
+from inkread.core.errors import InkreadError
 from inkread.export import onnx_export as ox
+from inkread.export.graph import graph_bytes
 from inkread.export.metadata import INPUT_NAME
-from inkread.export.runtime import from_bytes, load_onnx, make_session, softmax
+from inkread.export.onnx_export import export_checkpoint
+from inkread.export.result import ExportResult
+from inkread.export.runtime import from_bytes, load_onnx, make_session
 from inkread.models import build_model, model_names
-from inkread.read.classifier import load_reader, model_logits
+from inkread.registry.loader import load_model
+from inkread.train.checkpoint import load_checkpoint
 from tests.conftest import run_cli
 from tests.mnist import Mnist
 
@@ -28,7 +31,7 @@ def test_export_matches_torch_and_carries_its_metadata(exported: ExportResult, r
     data = exported.path.read_bytes()
     assert hashlib.sha256(data).hexdigest() == exported.sha256
     assert exported.parity_images >= 1000 and exported.max_abs_diff <= 1e-4
-    reader = load_reader(run_dir)
+    reader = load_model(run_dir)
     m = load_onnx(exported.path)
     ckpt = json.loads((run_dir / "checkpoint.json").read_text())
     assert m.classes == ckpt["classes"] and m.mean == pytest.approx(ckpt["mean"])
@@ -46,10 +49,10 @@ def test_export_matches_torch_and_carries_its_metadata(exported: ExportResult, r
 
 def test_runtime_gives_torch_probabilities_for_any_batch_size(exported: ExportResult, run_dir: Path,
                                                               mnist: Mnist) -> None:
-    reader = load_reader(run_dir)
+    reader = load_model(run_dir)
     m = load_onnx(exported.path)
     x = mnist.test.images[-64:]
-    want = apply(model_logits(reader.model, x, m.mean, m.std), m.temperature)
+    want = reader.classify(x)
     for n in (1, 7, 64):
         got = m.classify(x[:n])
         assert got.shape == (n, 10) and np.abs(got - want[:n]).max() <= 1e-4
@@ -88,9 +91,9 @@ def test_check_parity_catches_a_changed_prediction() -> None:
 
 
 def test_runtime_refuses_files_that_are_not_inkread_exports(run_dir: Path, tmp_path: Path) -> None:
-    reader = load_reader(run_dir)
+    module, _ = load_checkpoint(run_dir)
     with pytest.raises(InkreadError, match="not an inkread model export"):
-        from_bytes(ox.graph_bytes(reader.model))  # a valid ONNX graph without inkread's metadata
+        from_bytes(graph_bytes(module))  # a valid ONNX graph without inkread's metadata
     (tmp_path / "junk.onnx").write_bytes(b"not onnx at all")
     with pytest.raises(InkreadError, match="not a loadable ONNX model"):
         load_onnx(tmp_path / "junk.onnx")
@@ -134,6 +137,6 @@ def test_every_model_family_exports_with_onnxruntime_parity(name: str) -> None:
     x = torch.rand(7, 1, 28, 28)
     with torch.no_grad():
         expected = torch.softmax(model(x), 1).double().numpy()
-    session = make_session(ox.graph_bytes(model))
+    session = make_session(graph_bytes(model))
     logits = session.run(None, {INPUT_NAME: x.numpy()})[0]
     assert ox.check_parity(expected, softmax(logits.astype(np.float64)), name) <= ox.PARITY_TOLERANCE

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 import torch
 
-from inkread.read.quick_model import QuickRecipe, SmallCNN, load_or_train
 from tests.cache import cache_folder
 from tests.mnist import Mnist
+from tests.support.quick_model import QuickRecipe, SmallCNN, load_or_train
 
 RECIPE = QuickRecipe()  # ~12 s on one busy core, ~98.4% on the MNIST test set
 

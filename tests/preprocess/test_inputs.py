@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from inkread.errors import DataError
+from inkread.core.errors import DataError
 from inkread.preprocess import ink_map, load_gray, preprocess, to_model_input
 from inkread.preprocess.load import ImageLike
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from inkread.calibrate import accepted, apply, choose_threshold, fit_temperature, nll
+from inkread.core.calibration import accepted, apply, choose_threshold, fit_temperature, nll
 
 
 def _sample(n: int, k: int, seed: int) -> tuple[np.ndarray, np.ndarray]:

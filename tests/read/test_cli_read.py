@@ -3,35 +3,31 @@
 from __future__ import annotations
 
 import json
-import sys
-import types
 from pathlib import Path
-from typing import Any
 
 import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
 from inkread.cli import app
-from inkread.read.quick_model import MEAN, STD, SmallCNN
-from inkread.read.synth import synth_string
+from inkread.core.calibration import Calibration
+from inkread.models.loaded import TorchModel
 from tests.conftest import run_cli
 from tests.mnist import Mnist
+from tests.support.quick_model import MEAN, STD, SmallCNN
+from tests.support.synth import synth_string
 
 
 @pytest.fixture
 def checkpoint(monkeypatch: pytest.MonkeyPatch, quick_model: SmallCNN) -> str:
-    """A stand-in for inkread.train.checkpoint whose load_checkpoint returns the quick CNN."""
-    info = types.SimpleNamespace(classes=list("0123456789"), mean=MEAN, std=STD,
-                                 raw={"temperature": 1.0, "threshold": 0.5})
+    """A run name whose loading gives the quick CNN with a reject threshold of 0.5."""
+    from inkread.train import checkpoint as ckpt
 
-    def load_checkpoint(path: str | Path, **_: Any) -> tuple[SmallCNN, types.SimpleNamespace]:
+    def load_run_model(path: str | Path) -> tuple[TorchModel, None]:
         assert str(path) == "run-folder"
-        return quick_model, info
+        return TorchModel(quick_model, list("0123456789"), MEAN, STD, Calibration(1.0, 0.5)), None
 
-    fake = types.ModuleType("inkread.train.checkpoint")
-    fake.load_checkpoint = load_checkpoint  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "inkread.train.checkpoint", fake)
+    monkeypatch.setattr(ckpt, "load_run_model", load_run_model)
     return "run-folder"
 
 

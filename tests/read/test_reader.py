@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from inkread.read.reader import read_line
-from inkread.read.synth import synth_string
 from tests.mnist import Mnist
 from tests.preprocess.classifier import Classify
 from tests.preprocess.conditions import on_paper, page
+from tests.support.synth import synth_string
 
 DIGITS = list("0123456789")
 

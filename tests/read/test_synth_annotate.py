@@ -10,8 +10,8 @@ from PIL import Image
 
 from inkread.read.annotate import ACCEPTED, REJECTED, write_annotated
 from inkread.read.reader import CharReading, Reading
-from inkread.read.synth import BACKGROUNDS, SynthConfig, synth_string
 from tests.mnist import Mnist
+from tests.support.synth import BACKGROUNDS, SynthConfig, synth_string
 
 
 def test_synth_is_seeded(mnist: Mnist) -> None:

@@ -8,8 +8,8 @@ import shutil
 
 import pytest
 
-from inkread.errors import InkreadError
-from inkread.registry.artifacts import sha256_file
+from inkread.core.errors import InkreadError
+from inkread.core.files import sha256_file
 from inkread.registry.compare import compare
 from inkread.registry.resolve import resolve_model_uri
 from inkread.registry.store import open_client

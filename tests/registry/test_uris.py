@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from inkread.errors import InkreadError
+from inkread.core.errors import InkreadError
 from inkread.registry.lineage import data_digest, flatten
 from inkread.registry.uris import (
     ModelRef,

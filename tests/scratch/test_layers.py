@@ -106,7 +106,7 @@ def test_parameters_are_views_of_one_flat_vector() -> None:
 
 
 def test_build_mlp_rejects_bad_sizes() -> None:
-    from inkread.errors import ConfigError
+    from inkread.core.errors import ConfigError
 
     for sizes in ([4], [4, 0, 2]):
         with pytest.raises(ConfigError):

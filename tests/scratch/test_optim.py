@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from inkread.errors import ConfigError
+from inkread.core.errors import ConfigError
 from inkread.scratch.clip import clip_grad_norm, clip_grad_value
 from inkread.scratch.optim import SGD, AdaGrad, Adam, Optimizer, RMSprop, make_optimizer
 from inkread.scratch.schedule import StepLR

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from inkread.errors import DataError
+from inkread.core.errors import DataError
 from inkread.scratch.init import INITS
 from inkread.scratch.layers import Linear
 from inkread.scratch.network import Sequential, build_mlp

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import httpx
+import pytest
 
+from inkread.export.runtime import load_onnx
+from inkread.registry.loader import onnx_file
+from inkread.train.checkpoint import load_run_model
 from tests.conftest import run_cli
+from tests.export.cached import trained_run
 from tests.mnist import Mnist
 from tests.serve.conftest import running_server
 
@@ -32,3 +38,20 @@ def test_two_workers_answer_and_metrics_add_up(onnx_model: Path, mnist: Mnist) -
     served = re.search(series, metrics)
     assert served is not None and float(served.group(1)) == 8  # summed over both worker processes
     assert re.search(r'inkread_drift_score\{pid="\d+"\}', metrics)  # gauges: one series per worker
+
+
+def test_serve_takes_a_training_run_and_exports_it_once(tmp_path: Path, mnist: Mnist,
+                                                        request: pytest.FixtureRequest) -> None:
+    run = shutil.copytree(trained_run(request.config), tmp_path / "run")  # the cache stays read-only
+    with running_server(run, timeout=180.0) as url:
+        reply = httpx.post(f"{url}/v1/recognize", json={"pixels": mnist.test.images[0].tolist()})
+        assert reply.status_code == 200 and reply.json()["label"] == str(mnist.test.labels[0])
+    export = run / "model.onnx"
+    stamp = export.stat().st_mtime_ns
+    assert onnx_file(run) == export and export.stat().st_mtime_ns == stamp  # fresh: not exported again
+    assert load_onnx(export).metadata["weights_sha256"] == load_run_model(run)[0].sha256
+
+
+def test_serve_names_what_a_model_path_should_be(tmp_path: Path) -> None:
+    result = run_cli("serve", "--model", str(tmp_path))
+    assert result.returncode == 2 and "no model found" in result.stderr and "Traceback" not in result.stderr

@@ -8,13 +8,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from inkread.calibrate import apply
-from inkread.read.classifier import calibration_of
-from inkread.train.calibration import fit_calibration, summary_line
+from inkread.core.calibration import apply
+from inkread.core.calibration import fit as fit_calibration
+from inkread.evaluate.checkpoint import predict_logits_array
+from inkread.train.calibration import summary_line
 from inkread.train.checkpoint import load_checkpoint
 from inkread.train.data import load_splits
 from inkread.train.loop import fit
-from inkread.train.predict import predict_logits_array
 from tests.train.helpers import small_config
 
 TARGET = 0.97  # reachable with the ~100 validation images of a 1,000-image run
@@ -58,8 +58,8 @@ def test_training_stores_temperature_threshold_and_record(run: Path) -> None:
     assert cal["val_nll_after"] <= cal["val_nll_before"] + 1e-9
     assert 0.0 < cal["val_coverage"] <= 1.0 and cal["val_accepted_accuracy"] >= TARGET
     _, info = load_checkpoint(run)
-    assert (info.temperature, info.threshold) == (doc["temperature"], doc["threshold"])
-    assert calibration_of(info) == (doc["temperature"], doc["threshold"])
+    loaded = info.calibration
+    assert (loaded.temperature, loaded.threshold) == (doc["temperature"], doc["threshold"])
     line = summary_line(doc)
     assert line is not None and f"{doc['temperature']:.3f}" in line and "97.00%" in line
 
@@ -68,8 +68,8 @@ def test_threshold_reaches_the_target_on_the_validation_split(run: Path) -> None
     model, info = load_checkpoint(run)
     splits, _, _ = load_splits(info.config)  # the same seeded split the run validated on
     logits = predict_logits_array(model, splits.val.images, info.mean, info.std)
-    probs = apply(logits, info.temperature)
-    kept = probs.max(1) >= info.threshold
+    probs = info.calibration.probabilities(logits)
+    kept = probs.max(1) >= info.calibration.threshold
     right = probs.argmax(1) == splits.val.labels
     assert right[kept].mean() >= TARGET
     # one answer either way: layouts (channels_last in training) change the last bits of a confidence

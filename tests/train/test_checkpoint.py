@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 import torch
 
+from inkread.evaluate.checkpoint import predict_probs
 from inkread.train.checkpoint import CheckpointError, decode_tree, encode_tree, load_checkpoint
 from inkread.train.loop import fit
-from inkread.train.predict import predict_probs
 from tests.train.helpers import bitwise_equal, small_config, weights
 
 

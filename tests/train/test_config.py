@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from inkread.errors import ConfigError
+from inkread.core.errors import ConfigError
 from inkread.train.config import TrainConfig, load_config
 from tests.conftest import REPO, run_cli
 
@@ -101,8 +101,8 @@ def test_cli_bad_yaml_file_exits_2(tmp_path: Path) -> None:
 
 
 def test_bf16_auto_follows_the_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
-    from inkread.train.loop import StepSettings
-    from inkread.utils import hardware
+    from inkread.core import hardware
+    from inkread.train.step import StepSettings
 
     cfg = load_config(None, ["train.bf16=auto"])
     for flags, expected in ((frozenset({"avx2", "avx512_bf16"}), True), (frozenset({"avx2"}), False)):
@@ -116,10 +116,38 @@ def test_bf16_auto_follows_the_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_cpu_flags_are_read_from_proc_cpuinfo() -> None:
     import platform
 
-    from inkread.utils.hardware import cpu_flags
+    from inkread.core.hardware import cpu_flags
 
     flags = cpu_flags()
     if Path("/proc/cpuinfo").exists() and platform.machine() in ("x86_64", "AMD64"):
         assert "fpu" in flags  # every x86 CPU lists fpu
     else:
         assert isinstance(flags, frozenset)
+
+
+def test_a_recipe_builds_on_its_base(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("model: {name: mlp, options: {hidden: [64]}}\n"
+                                     "train: {epochs: 5, batch_size: 32}\naugment: {rotate: 5.0}\n")
+    (tmp_path / "b.yaml").write_text("base: a.yaml\ntrain: {epochs: 7}\nmodel: {options: {dropout: 0.1}}\n"
+                                     "augment: null\n")
+    cfg = load_config(tmp_path / "b.yaml", ["train.batch_size=16"])
+    assert (cfg.train.epochs, cfg.train.batch_size) == (7, 16)  # changed here, then by --set
+    assert cfg.model.name == "mlp" and cfg.model.options == {"dropout": 0.1}  # options replace whole
+    assert cfg.augment is None  # null removes the base's section
+
+
+def test_reader_recipe_is_accurate_with_its_differences() -> None:
+    accurate, reader = load_config(REPO / "configs/accurate.yaml"), load_config(REPO / "configs/reader.yaml")
+    assert reader.model.name == accurate.model.name == "accurate_cnn"
+    assert reader.optim == accurate.optim and reader.schedule == accurate.schedule
+    assert reader.data.val_fraction == 0.1 and reader.outliers is not None and accurate.outliers is None
+    assert "base" not in reader.model_dump()  # the resolved config, as saved beside checkpoints
+
+
+@pytest.mark.parametrize(("text", "needle"), [("base: b.yaml\n", "circle"), ("base: 3\n", "not a file name"),
+                                              ("base: missing.yaml\n", "config file not found")])
+def test_bad_base_is_a_config_error(tmp_path: Path, text: str, needle: str) -> None:
+    (tmp_path / "a.yaml").write_text(text)
+    (tmp_path / "b.yaml").write_text("base: a.yaml\n")
+    with pytest.raises(ConfigError, match=needle):
+        load_config(tmp_path / "a.yaml")

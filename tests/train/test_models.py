@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from inkread.errors import ConfigError
+from inkread.core.errors import ConfigError
 from inkread.models import build_model, model_names
 
 

@@ -11,12 +11,12 @@ import torch
 import torch.nn.functional as F
 from scipy import ndimage as ndi
 
+from inkread.core.errors import ConfigError
 from inkread.data.outliers import NO_CLASS, OutlierConfig, fragment, make_outliers, pair
-from inkread.errors import ConfigError
 from inkread.preprocess import to_model_input
-from inkread.read.classifier import load_reader
+from inkread.registry.loader import load_model
 from inkread.train.config import load_config
-from inkread.train.loop import StepSettings, fit
+from inkread.train.loop import fit
 from inkread.train.losses import step_loss
 from tests.mnist import Mnist
 from tests.train.helpers import small_config
@@ -58,17 +58,16 @@ def test_pairs_hold_two_digits_and_fragments_are_never_bare_strokes(mnist: Mnist
 
 
 def test_outlier_loss_is_zero_for_flat_softmax_and_adds_to_the_characters_loss() -> None:
-    s = StepSettings(label_smoothing=0.1, outlier_weight=0.5)
     z = torch.randn(6, 10, dtype=torch.float64, requires_grad=True)
     known = torch.tensor([3, 1, 4, 1, 5, 9])
-    assert torch.allclose(step_loss(z, known, s), F.cross_entropy(z, known, label_smoothing=0.1))
+    assert torch.allclose(step_loss(z, known, 0.1, 0.5), F.cross_entropy(z, known, label_smoothing=0.1))
     flat = torch.full((4, 10), 2.5, dtype=torch.float64)
-    assert float(step_loss(flat, torch.full((4,), NO_CLASS), s)) == pytest.approx(0.0, abs=1e-12)
+    assert float(step_loss(flat, torch.full((4,), NO_CLASS), 0.1, 0.5)) == pytest.approx(0.0, abs=1e-12)
     mixed = torch.tensor([3, NO_CLASS, 4, NO_CLASS, 5, 9])
     p = torch.softmax(z[[1, 3]], dim=1)
     kl = (math.log(0.1) - torch.log(p)).mean(dim=1) * 1.0  # KL(uniform || p) per non-character
     expected = F.cross_entropy(z[[0, 2, 4, 5]], mixed[[0, 2, 4, 5]], label_smoothing=0.1) + 0.5 * kl.mean()
-    assert torch.allclose(step_loss(z, mixed, s), expected)
+    assert torch.allclose(step_loss(z, mixed, 0.1, 0.5), expected)
 
 
 def _input(ink: np.ndarray) -> np.ndarray:
@@ -86,7 +85,7 @@ def test_training_with_outliers_lowers_confidence_on_touching_pairs(tmp_path: Pa
     rng = np.random.default_rng(7)  # pairs of *test* digits: never trained on
     test = mnist.test.images[:400]
     pairs = np.stack([_input(pair(test[i], test[i + 1], rng)) for i in range(0, 400, 2)])
-    conf = {r.run_dir.name: load_reader(r.run_dir).classify(pairs).max(axis=1).mean()
+    conf = {r.run_dir.name: load_model(r.run_dir).classify(pairs).max(axis=1).mean()
             for r in (plain, exposed)}
     assert conf["exposed"] < conf["plain"] - 0.08, conf  # measured 0.65 -> 0.52 on this tiny run
     assert exposed.test_accuracy >= plain.test_accuracy - 0.02  # digits are still read

@@ -10,10 +10,11 @@ import pytest
 import torch
 
 from inkread.models import build_model
-from inkread.train import loop
+from inkread.train import loop, step
 from inkread.train.checkpoint import read_info
-from inkread.train.loop import DivergedError, StepSettings, fit, train_step
+from inkread.train.loop import DivergedError, fit
 from inkread.train.session import resume_config
+from inkread.train.step import StepSettings, train_step
 from tests.mnist import Mnist
 from tests.train.helpers import bitwise_equal, small_config, weights
 
@@ -96,7 +97,7 @@ def test_resume_extends_a_finished_run(tmp_path: Path) -> None:
 def test_nan_loss_stops_and_keeps_the_last_good_checkpoint(tmp_path: Path,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     calls = {"n": 0}
-    real = loop.train_step
+    real = step.train_step
 
     def poisoned(*args: Any, **kwargs: Any) -> tuple[float, int]:
         calls["n"] += 1

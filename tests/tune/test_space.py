@@ -9,11 +9,12 @@ import pytest
 import yaml
 from optuna.distributions import BaseDistribution, FloatDistribution
 
-from inkread.errors import ConfigError
+from inkread.core.errors import ConfigError
 from inkread.train.config import load_config, to_yaml
+from inkread.train.search import SearchSpace
 from inkread.tune.budget import INTERRUPTED, finished, shares
 from inkread.tune.settings import check_study_name, check_tunable
-from inkread.tune.space import SearchSpace, assign, decode, extremes, suggest
+from inkread.tune.space import assign, decode, extremes, suggest
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from inkread.errors import InkreadError
+from inkread.core.errors import InkreadError
 from inkread.train.config import load_config
 from inkread.tune.run import tune
 from inkread.tune.settings import TuneSettings, base_recipe, load_recipe

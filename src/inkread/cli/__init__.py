@@ -15,7 +15,7 @@ from inkread.cli.scratch_cmd import app as scratch_app
 from inkread.cli.serve_cmd import serve_cmd
 from inkread.cli.train_cmd import evaluate_cmd, train_cmd
 from inkread.cli.tune_cmd import tune_cmd
-from inkread.errors import InkreadError
+from inkread.core.errors import InkreadError
 
 app = typer.Typer(
     name="inkread",

@@ -22,8 +22,8 @@ Json = Annotated[bool, typer.Option("--json", help="Print a machine-readable JSO
 @app.command("list")
 def list_cmd(data_dir: DataDir = None, json: Json = False) -> None:
     """List the catalogued datasets and whether their files are present."""
+    from inkread.core.errors import DataError
     from inkread.data.catalog import CATALOGUE, find_files
-    from inkread.errors import DataError
 
     rows = []
     for spec in CATALOGUE.values():

@@ -22,14 +22,14 @@ def export_cmd(checkpoint: Checkpoint, out: Out, quantize: Quantize = False, par
                json: Json = False) -> None:
     """Export a checkpoint as ONNX (opset 17, dynamic batch) with labels, normalisation and calibration."""
     from inkread.cli.train_cmd import passive_openmp
-    from inkread.errors import InkreadError
+    from inkread.core.errors import InkreadError
 
     if not checkpoint.exists():  # say so before the seconds spent importing torch
         raise InkreadError("no checkpoint found", where=checkpoint, expected="a run folder containing "
                            "checkpoint.json, or that file itself", fix="pass the folder printed by `inkread "
                            "train` (runs/<run-name>)")
     passive_openmp()
-    from inkread.export import export_checkpoint
+    from inkread.export.onnx_export import export_checkpoint
 
     result = export_checkpoint(checkpoint, out, quantize=quantize, parity_images=parity_images)
     m = result.metadata

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from inkread.cli.output import console, print_json
+
+if TYPE_CHECKING:
+    from inkread.core.model import LoadedModel
 
 Images = Annotated[list[Path], typer.Argument(help="Image files: one character or a line of them.")]
 Model = Annotated[str, typer.Option("--model", "-m", help="A training run (its folder or checkpoint.json), "
@@ -23,14 +26,15 @@ Threshold = Annotated[float | None, typer.Option(
 def read_cmd(images: Images, model: Model, json: Json = False, annotate: Annotate = None,
              threshold: Threshold = None) -> None:
     """Read each image as a line of characters; unsure characters read as "?"."""
+    # the library loads on demand: torch only for a run's checkpoint, never for `inkread --help`
     from inkread.preprocess import to_pil
-    from inkread.read.classifier import load_reader
+    from inkread.registry.loader import load_model
 
     for path in images:
         to_pil(path)  # refuse missing or unreadable images before the model is loaded
-    reader = load_reader(model)
-    limit = reader.threshold if threshold is None else threshold
-    results = [_read_one(path, reader, limit, _annotation_path(annotate, path, len(images)))
+    loaded = load_model(model)
+    limit = loaded.threshold if threshold is None else threshold
+    results = [_read_one(path, loaded, limit, _annotation_path(annotate, path, len(images)))
                for path in images]
     if json:
         print_json(results if len(results) > 1 else results[0])
@@ -39,12 +43,12 @@ def read_cmd(images: Images, model: Model, json: Json = False, annotate: Annotat
         _print_result(r)
 
 
-def _read_one(path: Path, reader: Any, threshold: float, out: Path | None) -> dict[str, Any]:
+def _read_one(path: Path, model: LoadedModel, threshold: float, out: Path | None) -> dict[str, Any]:
     """Read one image (and annotate it if asked): the JSON-ready result."""
     from inkread.read.annotate import write_annotated
     from inkread.read.reader import read_line
 
-    reading = read_line(path, reader.classify, reader.classes, threshold)
+    reading = read_line(path, model.classify, model.classes, threshold)
     result: dict[str, Any] = {"image": str(path), **reading.to_dict(), "threshold": threshold}
     if out is not None:
         result["annotated"] = str(write_annotated(path, reading, out))

@@ -1,19 +1,18 @@
-"""`inkread serve --model model.onnx`: the HTTP service (FastAPI on uvicorn, onnxruntime, no torch)."""
+"""`inkread serve --model MODEL`: the HTTP service (FastAPI on uvicorn, onnxruntime, no torch)."""
 
 from __future__ import annotations
 
 import os
 import tempfile
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from inkread.cli.output import err_console
-from inkread.errors import InkreadError
 
-Model = Annotated[str, typer.Option("--model", "-m", help="ONNX file from `inkread export`, or a registry "
-                                    "URI models:/NAME@ALIAS or models:/NAME/VERSION.")]
+Model = Annotated[str, typer.Option("--model", "-m", help="ONNX file from `inkread export`, a registry URI "
+                                    "models:/NAME@ALIAS or models:/NAME/VERSION, or a training run (its "
+                                    "folder or checkpoint.json; exported to RUN/model.onnx on first use).")]
 Host = Annotated[str, typer.Option(help="Address to listen on; 127.0.0.1 keeps the service on this machine, "
                                    "0.0.0.0 opens it to the network.")]
 Port = Annotated[int, typer.Option(min=0, max=65535, help="TCP port.")]
@@ -34,29 +33,19 @@ TrackingUri = Annotated[str | None, typer.Option("--tracking-uri", help="MLflow 
 LogLevel = Annotated[str, typer.Option(help="uvicorn log level: critical, error, warning, info, debug.")]
 
 
-def resolve_model(model: str, tracking_uri: str | None = None) -> Path:
-    """The local ONNX file for --model: a path, or a registry URI resolved (and hash-checked) locally."""
-    if not model.startswith("models:/"):
-        return Path(model)
-    try:
-        from inkread.registry.resolve import resolve_model_uri
-    except ImportError:
-        raise InkreadError("model registry URIs are not supported by this installation", where=model,
-                           expected="a path to an ONNX file", fix="pass the ONNX file's path") from None
-    return Path(resolve_model_uri(model, tracking_uri))
-
-
 def serve_cmd(model: Model, host: Host = "127.0.0.1", port: Port = 8000, workers: Workers = 1,
               threads: Threads = 1, concurrency: Concurrency = 1, timeout: Timeout = 20.0,
               max_upload_mb: MaxUpload = 8.0,
               max_pixels: MaxPixels = 16_000_000, cors_origin: Cors = None,
               tracking_uri: TrackingUri = None, log_level: LogLevel = "info") -> None:
     """Serve a model over HTTP: POST /v1/recognize and /v1/read, the drawing page at /, docs at /docs."""
+    # loaded when serving, not for `inkread --help`; onnx_file imports torch only to export a run
     import uvicorn
 
+    from inkread.registry.loader import onnx_file
     from inkread.serve.settings import ServeSettings
 
-    path = resolve_model(model, tracking_uri)
+    path = onnx_file(model, tracking_uri=tracking_uri)
     settings = ServeSettings(max_upload_bytes=int(max_upload_mb * 1024 * 1024), max_pixels=max_pixels,
                              request_timeout_s=timeout, threads=threads, max_concurrency=concurrency,
                              cors_origins=list(cors_origin or []))

@@ -81,7 +81,7 @@ def train_cmd(
 
 def _check_register(register: str | None, no_mlflow: bool, alias: str | None = None) -> None:
     """Refuse a bad --register or --alias before training rather than after."""
-    from inkread.errors import ConfigError
+    from inkread.core.errors import ConfigError
     from inkread.registry.uris import check_alias, check_model_name
 
     if alias is not None:
@@ -131,7 +131,7 @@ def _track(run_dir: Path, enabled: bool, register: str | None,
 def _resolve(config: Path | None, overrides: list[str],
              resume: Path | None) -> tuple[TrainConfig, Path | None]:
     """The configuration to train and, when resuming, the run folder."""
-    from inkread.errors import ConfigError
+    from inkread.core.errors import ConfigError
     from inkread.train.config import load_config
     from inkread.train.session import resume_config
 
@@ -164,7 +164,7 @@ def evaluate_cmd(
 ) -> None:
     """Predict the test set with a checkpoint and write an HTML report with metrics and figures."""
     passive_openmp()
-    from inkread.train.predict import describe, evaluate_checkpoint
+    from inkread.evaluate.checkpoint import describe, evaluate_checkpoint
 
     result = evaluate_checkpoint(checkpoint, dataset=dataset, augmented=augmented, prepared=prepared,
                                  limit=limit, tta=tta, out_dir=out)

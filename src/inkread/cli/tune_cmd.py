@@ -72,7 +72,7 @@ def tune_cmd(
 
 def _check_alias(alias: str | None, register: str | None) -> None:
     """Refuse --alias without --register, or an alias MLflow would refuse, before any trial runs."""
-    from inkread.errors import ConfigError
+    from inkread.core.errors import ConfigError
     from inkread.registry.uris import check_alias
 
     if alias is None:
@@ -87,7 +87,7 @@ def _settings(config: Path, overrides: list[str], study: str | None, storage: st
               workers: int, heartbeat: int, tracking_uri: str | None, mlflow: bool,
               register: str | None) -> TuneSettings:
     """Check the recipe, the budget and the names; build the settings every worker receives."""
-    from inkread.errors import ConfigError
+    from inkread.core.errors import ConfigError
     from inkread.registry.uris import check_model_name, pick_tracking_uri
     from inkread.tune.settings import TuneSettings, base_recipe, check_budget, check_study_name, load_recipe
 

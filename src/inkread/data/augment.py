@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from inkread.errors import ConfigError, DataError
+from inkread.core.errors import ConfigError, DataError
 
 
 class AugmentConfig(BaseModel):

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import numpy as np
 
+from inkread.core.errors import DataError
 from inkread.data.idx import parse_idx, read_bytes
 from inkread.data.locate import search_roots
 from inkread.data.types import Dataset, ImageSet
-from inkread.errors import DataError
 
 SPLIT_FILES = ("train-images", "train-labels", "test-images", "test-labels")
 

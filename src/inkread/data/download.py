@@ -11,10 +11,10 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from inkread.core.errors import DataError
 from inkread.data.catalog import CATALOGUE, IdxSpec, candidate_dirs
 from inkread.data.idx import read_bytes
 from inkread.data.locate import cache_dir
-from inkread.errors import DataError
 
 CHUNK = 1 << 16
 TIMEOUT_S = 30

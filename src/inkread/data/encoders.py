@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from inkread.errors import DataError
-from inkread.utils.atomic import atomic_write_text
+from inkread.core.errors import DataError
+from inkread.core.files import atomic_write_text
 
 
 class LabelEncoder:

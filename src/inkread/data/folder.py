@@ -6,9 +6,9 @@ from pathlib import Path
 
 import numpy as np
 
+from inkread.core.errors import DataError
 from inkread.data.encoders import LabelEncoder
 from inkread.data.types import Dataset, ImageSet
-from inkread.errors import DataError
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
 ENCODER_FILE = "labels.json"

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import gzip
-import hashlib
 import struct
 import zlib
 from pathlib import Path
 
 import numpy as np
 
-from inkread.errors import DataError
-from inkread.utils.atomic import atomic_write_bytes
+from inkread.core.errors import DataError
+from inkread.core.files import atomic_write_bytes
 
 # IDX type byte -> big-endian numpy dtype (http://yann.lecun.com/exdb/mnist/, "THE IDX FILE FORMAT").
 IDX_TYPES: dict[int, np.dtype] = {
@@ -45,11 +44,6 @@ def read_bytes(path: str | Path) -> bytes:
             expected="a complete gzip stream",
             fix="delete the file and copy or download it again",
         ) from None
-
-
-def sha256_of_content(path: str | Path) -> str:
-    """SHA-256 of the decompressed bytes, which does not depend on the gzip compressor."""
-    return hashlib.sha256(read_bytes(path)).hexdigest()
 
 
 def parse_idx(data: bytes, where: str | Path = "<bytes>") -> np.ndarray:

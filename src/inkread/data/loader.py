@@ -1,20 +1,21 @@
-"""Fast in-memory batch loading with per-batch augmentation, plus a standard torch Dataset view."""
+"""Fast in-memory batch loading with per-batch augmentation, resumable mid-epoch."""
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 import torch
 
+from inkread.core.errors import ConfigError, DataError
+from inkread.core.scaling import standardise, to_unit
+from inkread.core.threads import torch_threads
 from inkread.data.augment import Augmenter, AugmentParams
-from inkread.errors import ConfigError, DataError
 
 
-def _as_tensors(images: np.ndarray | torch.Tensor,
+def as_tensors(images: np.ndarray | torch.Tensor,
                 labels: np.ndarray | torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Images (N, H, W) uint8 and labels (N,) int64 as tensors, sharing memory where possible."""
     x = torch.as_tensor(images)
@@ -26,29 +27,6 @@ def _as_tensors(images: np.ndarray | torch.Tensor,
         raise DataError(f"{x.shape[0]} images but labels of shape {tuple(y.shape)}",
                         expected="one integer label per image, shape (N,)")
     return x.contiguous(), y.contiguous()
-
-
-def _normalise(x: torch.Tensor, mean: float, std: float) -> torch.Tensor:
-    """(x - mean) / std in place, skipped when it would change nothing."""
-    if mean != 0.0:
-        x.sub_(mean)
-    if std != 1.0:
-        x.div_(std)
-    return x
-
-
-@contextmanager
-def torch_threads(n: int | None) -> Iterator[None]:
-    """Run the block with `n` torch intra-op threads (None: unchanged), restoring them after."""
-    old = torch.get_num_threads()
-    if n is None or n == old:
-        yield
-        return
-    torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(old)
 
 
 class BatchLoader:
@@ -78,7 +56,7 @@ class BatchLoader:
             raise ConfigError(f"normalisation std {std}", expected="a positive number")
         if threads is not None and threads < 1:
             raise ConfigError(f"threads {threads}", expected="a positive integer or None")
-        self.images, self.labels = _as_tensors(images, labels)  # (N, H, W) uint8, (N,) int64
+        self.images, self.labels = as_tensors(images, labels)  # (N, H, W) uint8, (N,) int64
         self.batch_size, self.shuffle, self.seed = batch_size, shuffle, seed
         self.augmenter, self.mean, self.std, self.drop_last = augmenter, mean, std, drop_last
         self.threads = threads
@@ -128,14 +106,14 @@ class BatchLoader:
         lo, hi = len(idx) * self.rank // self.world, len(idx) * (self.rank + 1) // self.world
         with torch_threads(self.threads):
             x = self.images.index_select(0, idx[lo:hi]).unsqueeze(1)  # (b, 1, H, W) uint8, b = hi - lo
-            x = torch.mul(x, 1.0 / 255.0)  # (b, 1, H, W) float32 in [0, 1], in one pass
+            x = to_unit(x)  # (b, 1, H, W) float32 in [0, 1]
             if self.augmenter is not None and self.world == 1:
                 x = self.augmenter(x)
             elif self.augmenter is not None:
                 # draw for the whole global batch, so every process's share is augmented as one process would
                 p = self.augmenter.sample((len(idx), *x.shape[1:]))
                 x = self.augmenter.apply(x, _rows(p, lo, hi))
-            return _normalise(x, self.mean, self.std), self.labels.index_select(0, idx[lo:hi])
+            return standardise(x, self.mean, self.std), self.labels.index_select(0, idx[lo:hi])
 
     def state_dict(self) -> dict[str, Any]:
         """Position in the run and the augmenter's generator state, for an exact resume."""
@@ -165,34 +143,3 @@ def _rows(p: AugmentParams, lo: int, hi: int) -> AugmentParams:
     rows: dict[str, Any] = {f.name: None if (v := getattr(p, f.name)) is None else v[lo:hi]
                             for f in dataclasses.fields(p)}
     return AugmentParams(**rows)
-
-
-class TorchDataset(torch.utils.data.Dataset[tuple[torch.Tensor, int]]):
-    """The standard map-style view: item i -> (x (1, H, W) float32 normalised, label int).
-
-    The augmenter, if any, runs on one sample at a time. In DataLoader workers each worker
-    reseeds its copy from the worker's seed, so workers do not repeat each other's transforms.
-    """
-
-    def __init__(self, images: np.ndarray | torch.Tensor, labels: np.ndarray | torch.Tensor, *,
-                 augmenter: Augmenter | None = None, mean: float = 0.0, std: float = 1.0) -> None:
-        self.images, self.labels = _as_tensors(images, labels)
-        self.augmenter, self.mean, self.std = augmenter, mean, std
-        self._worker_seed: int | None = None
-
-    def __len__(self) -> int:
-        return len(self.labels)
-
-    def __getitem__(self, i: int) -> tuple[torch.Tensor, int]:
-        x = self.images[i].to(torch.float32).mul_(1.0 / 255.0).unsqueeze(0)  # (1, H, W)
-        if self.augmenter is not None:
-            self._reseed_in_worker(self.augmenter)
-            x = self.augmenter(x.unsqueeze(0))[0]  # as a batch of one
-        return _normalise(x, self.mean, self.std), int(self.labels[i])
-
-    def _reseed_in_worker(self, augmenter: Augmenter) -> None:
-        """Give each DataLoader worker its own augmentation stream, once per worker seed."""
-        info = torch.utils.data.get_worker_info()
-        if info is not None and info.seed != self._worker_seed:
-            self._worker_seed = info.seed
-            augmenter.generator.manual_seed(info.seed)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 
+from inkread.core.errors import DataError
 from inkread.data.encoders import LabelEncoder
 from inkread.data.types import Dataset, ImageSet
-from inkread.errors import DataError
 
 
 def load_npz(path: str | Path) -> Dataset:

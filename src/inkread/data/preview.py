@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-from inkread.utils.atomic import atomic_open
+from inkread.core.files import atomic_open
 
 CELL_SCALE = 3  # 28 px samples drawn at 84 px
 CAPTION_H = 14

@@ -7,9 +7,9 @@ from typing import Any
 
 import numpy as np
 
+from inkread.core.errors import DataError
 from inkread.data.catalog import load_dataset
 from inkread.data.preview import render_grid, save_png
-from inkread.errors import DataError
 
 
 def preview_dataset(name: str, output: str | Path, *, augment: bool = False, split: str = "train",

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from inkread.core.errors import DataError
 from inkread.data.types import Dataset, ImageSet
-from inkread.errors import DataError
 
 
 def stratified_split(labels: np.ndarray, val_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from inkread.errors import DataError
+from inkread.core.errors import DataError
 
 
 @dataclass

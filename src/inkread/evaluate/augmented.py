@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from inkread.errors import InkreadError
+from inkread.core.errors import InkreadError
 
 
 def _check(images: np.ndarray, scale: tuple[float, float], rotate: float, translate: float) -> None:

@@ -9,8 +9,8 @@ from typing import Any
 
 import numpy as np
 
+from inkread.core.files import atomic_write_bytes
 from inkread.evaluate.metrics import Calibration, CoveragePoint, RejectPoint
-from inkread.utils.atomic import atomic_write_bytes
 
 DPI = 110
 GALLERY_ZOOM = 5  # a 28 px sample is drawn 140 px wide

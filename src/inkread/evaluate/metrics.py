@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from inkread.errors import InkreadError
+from inkread.core.errors import InkreadError
 
 ECE_BINS = 15
 COVERAGES = tuple(np.round(np.linspace(0.5, 1.0, 11), 2).tolist())  # 0.5, 0.55, ..., 1.0
@@ -77,12 +77,6 @@ def predictions(probs: np.ndarray) -> np.ndarray:
 def accuracy(probs: np.ndarray, labels: np.ndarray) -> float:
     """Fraction of samples whose most probable class is the true one."""
     return float(np.mean(predictions(probs) == labels))
-
-
-def confusion_matrix(labels: np.ndarray, preds: np.ndarray, num_classes: int) -> np.ndarray:
-    """Counts (K, K) int64: row = true class, column = predicted class (scikit-learn's layout)."""
-    flat = labels.astype(np.int64) * num_classes + preds.astype(np.int64)
-    return np.bincount(flat, minlength=num_classes * num_classes).reshape(num_classes, num_classes)
 
 
 def _safe_divide(num: np.ndarray, den: np.ndarray) -> np.ndarray:
@@ -161,7 +155,7 @@ class RejectPoint:
 
 def at_threshold(probs: np.ndarray, labels: np.ndarray, threshold: float) -> RejectPoint:
     """Coverage and accuracy of the answers whose confidence is at least `threshold`."""
-    kept = probs.max(axis=1) >= threshold  # (N,) bool, as inkread.calibrate.accepted
+    kept = probs.max(axis=1) >= threshold  # (N,) bool, as inkread.core.calibration.accepted
     right = predictions(probs) == labels
     k = int(kept.sum())
     acc = float(right[kept].mean()) if k else None

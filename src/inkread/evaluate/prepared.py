@@ -19,7 +19,7 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage as ndi
 
-from inkread.errors import InkreadError
+from inkread.core.errors import InkreadError
 
 PAPERS = ("plain", "textured", "ruled", "lighting")
 FACTORS = (0.7, 4.0)  # size of the rendered digit relative to 28 px, drawn log-uniformly

@@ -9,10 +9,11 @@ from typing import Any
 
 import numpy as np
 
-from inkread.errors import InkreadError
+from inkread.core.errors import InkreadError
+from inkread.core.files import atomic_write_text
+from inkread.core.metrics import confusion_matrix
 from inkread.evaluate import metrics as M
 from inkread.evaluate.page import render_page
-from inkread.utils.atomic import atomic_write_text
 
 GALLERY_MAX = 36
 FIGURES = {
@@ -63,7 +64,7 @@ def _calibration_dict(cal: M.Calibration) -> dict[str, Any]:
 def compute_metrics(probs: np.ndarray, labels: np.ndarray, classes: Sequence[str]) -> dict[str, Any]:
     """Every metric of the report as a JSON-ready dict (inputs must already be valid)."""
     preds = M.predictions(probs)
-    cm = M.confusion_matrix(labels, preds, len(classes))
+    cm = confusion_matrix(labels, preds, len(classes))
     pc = M.per_class(cm)
     cal = M.calibration(probs, labels)
     acc = M.accuracy(probs, labels)

@@ -7,8 +7,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from inkread.errors import InkreadError
-from inkread.export.runtime import softmax
+from inkread.core.calibration import softmax
+from inkread.core.errors import InkreadError
 
 
 class View(NamedTuple):

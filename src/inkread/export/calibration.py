@@ -1,26 +1,24 @@
-"""The temperature and reject threshold an export carries: the checkpoint's, or fitted at export."""
+"""The calibration an export carries: the checkpoint's, or fitted at export for runs that have none."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from inkread.calibrate import apply, choose_threshold, fit_temperature
-
-# Without a stored threshold, reject answers below the confidence at which the accepted
-# answers on held-out data are this accurate.
-TARGET_ACCURACY = 0.995
+from inkread.core import calibration
+from inkread.core.calibration import Calibration
+from inkread.data.split import Splits
+from inkread.models.loaded import TorchModel
+from inkread.train.checkpoint import CheckpointInfo
 
 
-def calibration_for(info: Any, model: Any, splits: Any) -> tuple[float, float, str]:
-    """(temperature, threshold, where they came from) for a checkpoint and its run's splits."""
-    from inkread.read.classifier import calibration_of, model_logits
+def calibration_for(model: TorchModel, info: CheckpointInfo, splits: Splits) -> tuple[Calibration, str]:
+    """The calibration to export, and where it came from.
 
-    temperature, threshold = calibration_of(info)
-    if temperature != 1.0 or threshold != 0.0:
-        return temperature, threshold, "checkpoint"
+    Runs trained before calibration existed record none (temperature 1, threshold 0): it is then fitted
+    here exactly as training fits it, for the run's own train.reject_target_accuracy.
+    """
+    if model.calibration != Calibration():
+        return model.calibration, "checkpoint"
     held, name = (splits.val, "validation") if len(splits.val) else (splits.train, "training")
-    logits = model_logits(model, held.images, float(info.mean), float(info.std))  # (N, K)
-    temperature = fit_temperature(logits, held.labels)
-    threshold = choose_threshold(apply(logits, temperature), held.labels, TARGET_ACCURACY)
-    return temperature, threshold, (f"fitted at export on the {name} split ({len(held)} images); threshold "
-                                    f"for {TARGET_ACCURACY:.1%} accuracy of accepted answers")
+    target = info.config.train.reject_target_accuracy
+    fitted = calibration.fit(model.logits(held.images), held.labels, target).calibration
+    return fitted, (f"fitted at export on the {name} split ({len(held)} images); threshold "
+                    f"for {target:.1%} accuracy of accepted answers")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from inkread.errors import InkreadError
+from inkread.core.errors import InkreadError
 
 FORMAT = "inkread-onnx/1"
 # The version of inkread.preprocess the model expects its inputs from; bump it whenever the

@@ -8,13 +8,16 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
+from inkread.core.files import atomic_write_bytes
+from inkread.core.scaling import model_input
+from inkread.data.split import Splits
+from inkread.export.graph import with_metadata
 from inkread.export.metadata import INPUT_NAME
 from inkread.export.result import QuantizeResult
-from inkread.utils.atomic import atomic_write_bytes
+from inkread.export.runtime import OnnxModel, from_bytes
 
 CALIBRATION_IMAGES = 512  # training images the activation ranges are measured on
 COMPARE_IMAGES = 10_000  # test images the int8 and float models are both scored on
@@ -24,8 +27,7 @@ TIMING_BATCH, TIMING_REPEATS = 256, 7
 def _batches(images: np.ndarray, mean: float, std: float, size: int = 64) -> Iterator[dict[str, np.ndarray]]:
     """Normalised float32 model inputs (B, 1, 28, 28) from uint8 images (N, 28, 28)."""
     for i in range(0, len(images), size):
-        x = images[i:i + size].astype(np.float32)[:, None] / np.float32(255.0)
-        yield {INPUT_NAME: (x - np.float32(mean)) / np.float32(std)}
+        yield {INPUT_NAME: model_input(images[i:i + size], mean, std)}
 
 
 def int8_bytes(fp32: bytes, calibration: np.ndarray, mean: float, std: float,
@@ -34,8 +36,6 @@ def int8_bytes(fp32: bytes, calibration: np.ndarray, mean: float, std: float,
     import onnx
     from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
     from onnxruntime.quantization.shape_inference import quant_pre_process
-
-    from inkread.export.onnx_export import with_metadata
 
     class Reader(CalibrationDataReader):  # type: ignore[misc]
         def __init__(self) -> None:
@@ -55,7 +55,7 @@ def int8_bytes(fp32: bytes, calibration: np.ndarray, mean: float, std: float,
     return with_metadata(data, {**metadata, "quantized": "int8"})
 
 
-def _median_ms(model: Any, batch: np.ndarray) -> float:
+def _median_ms(model: OnnxModel, batch: np.ndarray) -> float:
     """Median milliseconds of model.logits on one batch (after one warm-up run)."""
     model.logits(batch)
     times = []
@@ -66,7 +66,7 @@ def _median_ms(model: Any, batch: np.ndarray) -> float:
     return statistics.median(times)
 
 
-def compare(fp32: Any, int8: Any, images: np.ndarray, labels: np.ndarray) -> dict[str, float]:
+def compare(fp32: OnnxModel, int8: OnnxModel, images: np.ndarray, labels: np.ndarray) -> dict[str, float]:
     """Accuracy of both models on images (N, 28, 28) with labels (N,), their agreement and batch times."""
     p32, p8 = fp32.logits(images).argmax(axis=1), int8.logits(images).argmax(axis=1)
     batch = images[:TIMING_BATCH]
@@ -81,10 +81,8 @@ def int8_path(out: Path) -> Path:
     return out.with_name(f"{out.stem}.int8{out.suffix or '.onnx'}")
 
 
-def quantize_export(fp32: bytes, out: Path, splits: Any, metadata: dict[str, str]) -> QuantizeResult:
+def quantize_export(fp32: bytes, out: Path, splits: Splits, metadata: dict[str, str]) -> QuantizeResult:
     """Write the int8 copy beside `out` and measure it against the float export on the test split."""
-    from inkread.export.runtime import from_bytes
-
     float_model = from_bytes(fp32, path=out)
     data = int8_bytes(fp32, splits.train.images[:CALIBRATION_IMAGES], float_model.mean, float_model.std,
                       metadata)

@@ -3,57 +3,38 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from inkread.errors import InkreadError
+from inkread.core.calibration import Calibration
+from inkread.core.errors import InkreadError
+from inkread.core.model import LoadedModel
+from inkread.core.scaling import model_input
 from inkread.export.metadata import INPUT_NAME, PREPROCESS_VERSION, decode
 
 
-@dataclass
-class OnnxModel:
-    """An exported classifier with its labels, normalisation, calibration and training statistics."""
+class OnnxModel(LoadedModel):
+    """An exported classifier with its labels, scaling, calibration and training statistics."""
 
-    path: Path | None
-    session: Any  # onnxruntime.InferenceSession
-    classes: list[str]
-    temperature: float
-    threshold: float
-    mean: float
-    std: float
-    preprocess_version: str
-    train_stats: dict[str, Any]
-    metadata: dict[str, str]
-    sha256: str
+    def __init__(self, path: Path | None, session: Any, fields: dict[str, Any], metadata: dict[str, str],
+                 sha256: str) -> None:
+        self.path, self.session, self.metadata, self.sha256 = path, session, metadata, sha256
+        self.classes = [str(c) for c in fields["classes"]]
+        self.mean, self.std = float(fields["mean"]), float(fields["std"])
+        self.calibration = Calibration(float(fields["temperature"]), float(fields["threshold"]))
+        self.preprocess_version = str(fields["preprocess_version"])
+        self.train_stats: dict[str, Any] = dict(fields["train_stats"])
+        # the training run's name, or the file name when the export does not say
+        self.name = metadata.get("name") or (path.stem if path else "model")
 
-    @property
-    def name(self) -> str:
-        """The training run's name, or the file name when the export does not say."""
-        return self.metadata.get("name") or (self.path.stem if self.path else "model")
-
-    def logits(self, batch: np.ndarray) -> np.ndarray:
-        """Logits (N, K) float64 of white-on-black uint8 inputs (N, 28, 28)."""
-        x = np.asarray(batch, dtype=np.float32).reshape(-1, 1, 28, 28)  # (N, 1, 28, 28)
-        if len(x) == 0:
+    def logits(self, images: np.ndarray) -> np.ndarray:
+        """Logits (N, K) float64 of white-on-black uint8 images (N, 28, 28)."""
+        if len(images) == 0:
             return np.zeros((0, len(self.classes)))
-        x = (x / np.float32(255.0) - np.float32(self.mean)) / np.float32(self.std)
+        x = model_input(images, self.mean, self.std)  # (N, 1, 28, 28) float32
         return np.asarray(self.session.run(None, {INPUT_NAME: x})[0], dtype=np.float64)
-
-    def classify(self, batch: np.ndarray) -> np.ndarray:
-        """Calibrated probabilities (N, K) float64: softmax(logits / temperature)."""
-        return softmax(self.logits(batch) / self.temperature)
-
-
-def softmax(z: np.ndarray) -> np.ndarray:
-    """Row-wise softmax of z (N, K), as inkread.calibrate.apply computes it.
-
-    Kept here so that serving does not import scipy.optimize with inkread.calibrate (1.5 s on busy cores).
-    """
-    e = np.exp(z - z.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
 
 
 def make_session(model: bytes | str, threads: int = 1) -> Any:
@@ -82,10 +63,7 @@ def from_bytes(data: bytes, *, path: Path | None = None, threads: int = 1) -> On
         raise InkreadError(f"the model expects preprocessing version {fields['preprocess_version']}, "
                            f"this inkread has {PREPROCESS_VERSION}", where=where,
                            fix="export the model again with this version of inkread")
-    return OnnxModel(path, session, [str(c) for c in fields["classes"]], float(fields["temperature"]),
-                     float(fields["threshold"]), float(fields["mean"]), float(fields["std"]),
-                     fields["preprocess_version"], dict(fields["train_stats"]), props,
-                     hashlib.sha256(data).hexdigest())
+    return OnnxModel(path, session, fields, props, hashlib.sha256(data).hexdigest())
 
 
 def load_onnx(path: str | Path, *, threads: int = 1) -> OnnxModel:

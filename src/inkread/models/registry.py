@@ -8,7 +8,7 @@ from typing import Any
 
 from torch import nn
 
-from inkread.errors import ConfigError
+from inkread.core.errors import ConfigError
 from inkread.models.accurate_cnn import AccurateCNN
 from inkread.models.baseline import Baseline
 from inkread.models.deep_cnn import DeepCNN

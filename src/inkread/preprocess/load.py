@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from inkread.errors import DataError
+from inkread.core.errors import DataError
 
 ImageLike = str | Path | bytes | Image.Image | np.ndarray
 

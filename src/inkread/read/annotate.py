@@ -7,9 +7,9 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
+from inkread.core.files import atomic_write_bytes
 from inkread.preprocess import ImageLike, to_pil
 from inkread.read.reader import Reading
-from inkread.utils.atomic import atomic_write_bytes
 
 ACCEPTED, REJECTED = (0, 170, 0), (220, 0, 0)
 MIN_HEIGHT = 240  # small images are enlarged so the labels stay legible

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from inkread.core.files import sha256_file
 
 if TYPE_CHECKING:
     from mlflow import MlflowClient
@@ -29,15 +30,6 @@ class LoggedModel:
     max_abs_diff: float
 
 
-def sha256_file(path: Path) -> str:
-    """SHA-256 hex digest of a file's content."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def current_report(run_dir: Path, doc: dict[str, Any]) -> Path:
     """RUN/report for the run's best weights, (re)written by `evaluate_checkpoint` when missing or stale.
 
@@ -50,7 +42,7 @@ def current_report(run_dir: Path, doc: dict[str, Any]) -> Path:
     except (OSError, ValueError):
         written = None
     if written is None or Path(written).resolve() != best.resolve():
-        from inkread.train.predict import evaluate_checkpoint
+        from inkread.evaluate.checkpoint import evaluate_checkpoint
 
         evaluate_checkpoint(run_dir, limit=(doc.get("config") or {}).get("data", {}).get("limit"))
     return report
@@ -65,7 +57,7 @@ def report_metrics(report: Path) -> dict[str, float]:
 
 def log_files(client: MlflowClient, run_id: str, run_dir: Path, doc: dict[str, Any]) -> LoggedModel:
     """Log the report, config.yaml, checkpoint.json and a fresh ONNX export; return the export's record."""
-    from inkread.export import export_checkpoint
+    from inkread.export.onnx_export import export_checkpoint
 
     report = current_report(run_dir, doc)
     client.log_artifacts(run_id, str(report), REPORT_DIR)

@@ -6,8 +6,8 @@ import os
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from inkread.errors import InkreadError
-from inkread.registry.artifacts import sha256_file
+from inkread.core.errors import InkreadError
+from inkread.core.files import sha256_file
 from inkread.registry.uris import parse_model_ref, pick_tracking_uri
 
 

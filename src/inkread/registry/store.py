@@ -11,7 +11,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from inkread.errors import InkreadError
+from inkread.core.errors import InkreadError
 from inkread.registry.uris import artifact_root, is_server, sqlite_path
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
-from inkread.errors import InkreadError
+from inkread.core.errors import InkreadError
 
 ENV_VAR = "MLFLOW_TRACKING_URI"
 DB_FILE = "mlflow.db"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from inkread.errors import InkreadError
+from inkread.core.errors import InkreadError
 from inkread.registry.store import error_code, is_mlflow_error, mlflow_error
 from inkread.registry.uris import ModelRef, check_alias
 

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from inkread.core.files import atomic_open
 from inkread.scratch.activations import softmax
 from inkread.scratch.arrays import Array
 from inkread.scratch.logreg import LogisticRegression
@@ -22,7 +23,6 @@ from inkread.scratch.optim import Adam
 from inkread.scratch.perceptron import Perceptron
 from inkread.scratch.toy import TOY
 from inkread.scratch.train import fit
-from inkread.utils.atomic import atomic_open
 
 Prob = Callable[[Array], Array]  # points (N, 2) -> P(class 1) (N,)
 PANEL, TITLE, PAD = 260, 24, 14

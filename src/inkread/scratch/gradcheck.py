@@ -22,9 +22,3 @@ def numerical_grad(f: Callable[[], float], x: Array, eps: float = 1e-6) -> Array
         flat[i] = keep
         g[i] = (up - down) / (2 * eps)
     return grad
-
-
-def max_relative_error(a: Array, b: Array) -> float:
-    """max |a − b| / max(|a| + |b|, 1e-12), the usual gradient-check score (≲ 1e-6 is right)."""
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    return float(np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-12), initial=0.0))

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from inkread.errors import ConfigError
+from inkread.core.errors import ConfigError
 from inkread.scratch.arrays import Array
 
 Init = Callable[[int, int, np.random.Generator], Array]

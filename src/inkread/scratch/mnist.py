@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 
+from inkread.core.errors import ConfigError
 from inkread.data.catalog import load_dataset
 from inkread.data.split import make_splits
 from inkread.data.types import Dataset
-from inkread.errors import ConfigError
 from inkread.scratch.arrays import Array
 
 

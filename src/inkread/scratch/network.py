@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import DTypeLike
 
-from inkread.errors import ConfigError
+from inkread.core.errors import ConfigError
 from inkread.scratch.arrays import Array
 from inkread.scratch.layers import ACTIVATIONS, Dropout, Layer, Linear
 

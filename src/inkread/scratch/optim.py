@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from inkread.errors import ConfigError
+from inkread.core.errors import ConfigError
 from inkread.scratch.arrays import Array
 
 

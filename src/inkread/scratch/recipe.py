@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from inkread.errors import ConfigError
+from inkread.core.errors import ConfigError
 from inkread.scratch.logreg import softmax_regression
 from inkread.scratch.mnist import ArraySplits, load_arrays
 from inkread.scratch.network import Sequential, build_mlp

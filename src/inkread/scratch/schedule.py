@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from inkread.errors import ConfigError
+from inkread.core.errors import ConfigError
 from inkread.scratch.optim import Optimizer
 
 

@@ -13,10 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from inkread.errors import DataError
+from inkread.core.errors import DataError
+from inkread.core.files import atomic_open
 from inkread.scratch.network import Sequential, layer_from_config
 from inkread.scratch.perceptron import Perceptron
-from inkread.utils.atomic import atomic_open
 
 FORMAT = "inkread-scratch/1"
 ScratchModel = Sequential | Perceptron

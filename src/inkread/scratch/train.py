@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from inkread.errors import ConfigError
+from inkread.core.errors import ConfigError
 from inkread.scratch.arrays import Array
 from inkread.scratch.clip import clip_grad_norm, clip_grad_value
 from inkread.scratch.losses import LOSSES, LossFn

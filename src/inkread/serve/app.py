@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import inkread
-from inkread.errors import InkreadError
+from inkread.core.errors import InkreadError
 from inkread.export.runtime import OnnxModel, load_onnx
 from inkread.serve import service
 from inkread.serve.decode import extract, read_body, to_image

@@ -18,7 +18,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from inkread.errors import InkreadError
+from inkread.core.errors import InkreadError
 from inkread.serve.settings import ServeSettings
 
 BACKLOG = 2048

@@ -11,9 +11,10 @@ are deleted once no checkpoint.json entry (latest or best) refers to them.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +23,12 @@ import torch
 from torch import nn
 
 import inkread
-from inkread.errors import InkreadError
+from inkread.core.calibration import Calibration
+from inkread.core.errors import InkreadError
+from inkread.core.files import atomic_write_bytes, atomic_write_text
+from inkread.models import build_model
+from inkread.models.loaded import TorchModel
 from inkread.train.config import TrainConfig, validate
-from inkread.utils.atomic import atomic_write_bytes, atomic_write_text
 
 FORMAT = "inkread-checkpoint/1"
 INFO_FILE = "checkpoint.json"
@@ -177,14 +181,11 @@ class CheckpointInfo:
     raw: dict[str, Any]
     # softmax temperature and reject threshold fitted on validation at the end of training;
     # 1.0 and 0.0 (uncalibrated, nothing rejected) for checkpoints written before that existed.
-    temperature: float = 1.0
-    threshold: float = 0.0
+    calibration: Calibration = field(default_factory=Calibration)
 
 
 def load_checkpoint(path: str | Path, *, best: bool = True) -> tuple[nn.Module, CheckpointInfo]:
     """Rebuild the model of a run in eval mode with its best-validation (or, best=False, latest) weights."""
-    from inkread.models import build_model
-
     info_path, doc = read_info(path)
     run_dir = info_path.parent
     config = validate(doc["config"], str(info_path))
@@ -195,9 +196,16 @@ def load_checkpoint(path: str | Path, *, best: bool = True) -> tuple[nn.Module, 
     model.eval()
     info = CheckpointInfo(run_dir, int(doc["epoch"]), list(doc["classes"]), float(doc["mean"]),
                           float(doc["std"]), config, doc.get("metrics", {}), doc.get("data", {}),
-                          doc.get("code", {}), weights, doc, float(doc.get("temperature", 1.0)),
-                          float(doc.get("threshold", 0.0)))
+                          doc.get("code", {}), weights, doc,
+                          Calibration(float(doc.get("temperature", 1.0)), float(doc.get("threshold", 0.0))))
     return model, info
+
+
+def load_run_model(path: str | Path) -> tuple[TorchModel, CheckpointInfo]:
+    """A run's best weights as a LoadedModel (classes, scaling and calibration from checkpoint.json)."""
+    module, info = load_checkpoint(path)
+    return TorchModel(module, info.classes, info.mean, info.std, info.calibration, name=info.run_dir.name,
+                      sha256=hashlib.sha256(info.weights.read_bytes()).hexdigest()), info
 
 
 def load_trainer_state(run_dir: Path, doc: dict[str, Any]) -> dict[str, Any]:

@@ -9,10 +9,10 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from inkread.core.errors import ConfigError, InkreadError
 from inkread.data.augment import AugmentConfig
 from inkread.data.outliers import OutlierConfig
-from inkread.errors import ConfigError, InkreadError
-from inkread.tune.space import SearchSpace
+from inkread.train.search import SearchSpace
 
 
 class Section(BaseModel):
@@ -135,7 +135,7 @@ class TrainConfig(Section):
     # model learns low confidence on them (see inkread.data.outliers); None (or omitted): none.
     outliers: OutlierConfig | None = None
     run: RunConfig = Field(default_factory=RunConfig)
-    # what `inkread tune` varies (see inkread.tune.space and configs/tune-fast.yaml); training ignores it.
+    # what `inkread tune` varies (see inkread.train.search and configs/tune-fast.yaml); training ignores it.
     search: SearchSpace | None = None
 
 
@@ -179,8 +179,40 @@ def validate(raw: dict[str, Any], source: str) -> TrainConfig:
         raise ConfigError(exc.problem, where=source, expected=exc.expected, fix=exc.fix) from None
 
 
-def read_yaml(path: Path) -> dict[str, Any]:
-    """Read a YAML recipe into a dict; a missing file, bad syntax or a non-mapping is a ConfigError."""
+BASE_KEY = "base"  # a recipe may build on another: `base: accurate.yaml`, relative to the recipe's folder
+
+
+def read_yaml(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """A YAML recipe as a dict, merged onto the recipe its `base:` names (recursively)."""
+    raw = _read_mapping(path)
+    base = raw.pop(BASE_KEY, None)
+    if base is None:
+        return raw
+    if not isinstance(base, str) or not base.strip():
+        raise ConfigError(f"'{BASE_KEY}: {base!r}' is not a file name", where=path,
+                          expected="another recipe's path relative to this one, e.g. base: accurate.yaml")
+    parent = (path.parent / base).resolve()
+    if parent in seen or parent == path.resolve():
+        chain = " -> ".join(str(p) for p in (*seen, path.resolve(), parent))
+        raise ConfigError(f"recipes build on each other in a circle: {chain}", where=path,
+                          fix=f"remove the '{BASE_KEY}:' line that closes the circle")
+    return merge(read_yaml(parent, (*seen, path.resolve())), raw)
+
+
+def merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """`base` with `changes` laid over it: sections merge key by key; any other value (null too) and a
+    model's `options` (constructor arguments that belong together) replace what the base has."""
+    out = copy.deepcopy(base)
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict) and key != "options":
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _read_mapping(path: Path) -> dict[str, Any]:
+    """Read one YAML file into a dict; a missing file, bad syntax or a non-mapping is a ConfigError."""
     if not path.is_file():
         raise ConfigError("config file not found", where=path, fix="pass an existing YAML file, e.g. "
                           "configs/fast.yaml")

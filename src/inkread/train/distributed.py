@@ -18,8 +18,7 @@ import torch
 import torch.distributed as dist
 from torch import nn
 
-from inkread.errors import ConfigError
-from inkread.train.tracking import Tracker
+from inkread.core.errors import ConfigError
 
 T = TypeVar("T")
 
@@ -145,28 +144,3 @@ def sum_stats(stats: dict[str, float]) -> dict[str, float]:
     n = max(total, 1.0)
     return {**stats, "train_loss": float(t[0]) / n, "train_accuracy": float(t[1]) / n, "images": int(total),
             "seconds": seconds, "images_per_s": total / max(seconds, 1e-9)}
-
-
-class SilentTracker(Tracker):
-    """The tracker of the processes other than rank 0: writes nothing."""
-
-    def __init__(self) -> None:  # no event file, no metrics file
-        pass
-
-    def step(self, global_step: int, loss: float, accuracy: float, lr: float) -> None:
-        """Nothing."""
-
-    def epoch(self, record: dict[str, Any]) -> None:
-        """Nothing."""
-
-    def images(self, tag: str, x: torch.Tensor, mean: float, std: float, step: int) -> None:
-        """Nothing."""
-
-    def confusion(self, tag: str, cm: Any, classes: Any, step: int) -> None:
-        """Nothing."""
-
-    def hparams(self, flat_config: dict[str, Any], results: dict[str, float]) -> None:
-        """Nothing."""
-
-    def close(self) -> None:
-        """Nothing."""

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
 import torch
 import torch.nn.functional as F
 
-if TYPE_CHECKING:
-    from inkread.train.loop import StepSettings
 
-
-def step_loss(logits: torch.Tensor, y: torch.Tensor, s: StepSettings) -> torch.Tensor:
+def step_loss(logits: torch.Tensor, y: torch.Tensor, label_smoothing: float = 0.0,
+              outlier_weight: float = 0.0) -> torch.Tensor:
     """Cross-entropy on the characters of logits (B, K), plus the weighted outlier-exposure loss.
 
     Samples labelled NO_CLASS (< 0) are non-characters: their loss is the cross-entropy to the
@@ -21,10 +18,10 @@ def step_loss(logits: torch.Tensor, y: torch.Tensor, s: StepSettings) -> torch.T
     """
     known = y >= 0
     if bool(known.all()):
-        return F.cross_entropy(logits, y, label_smoothing=s.label_smoothing)
+        return F.cross_entropy(logits, y, label_smoothing=label_smoothing)
     z_out = logits[~known]  # (b_out, K)
     kl = torch.logsumexp(z_out, dim=1) - z_out.mean(dim=1) - math.log(z_out.shape[1])  # (b_out,)
-    loss = kl.mean() * s.outlier_weight
+    loss = kl.mean() * outlier_weight
     if bool(known.any()):
-        loss = loss + F.cross_entropy(logits[known], y[known], label_smoothing=s.label_smoothing)
+        loss = loss + F.cross_entropy(logits[known], y[known], label_smoothing=label_smoothing)
     return loss

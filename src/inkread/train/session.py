@@ -10,7 +10,8 @@ from typing import Any
 import torch
 from torch import nn
 
-from inkread.errors import ConfigError
+from inkread.core.errors import ConfigError
+from inkread.core.files import atomic_write_text
 from inkread.models import build_model
 from inkread.train import distributed
 from inkread.train.checkpoint import (
@@ -23,7 +24,6 @@ from inkread.train.checkpoint import (
 from inkread.train.config import TrainConfig, to_yaml
 from inkread.train.data import RunData, prepare_data
 from inkread.train.optim import Schedule, build_optimizer, build_schedule
-from inkread.utils.atomic import atomic_write_text
 
 
 @dataclass

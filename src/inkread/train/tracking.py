@@ -13,12 +13,6 @@ import torch
 METRICS_FILE = "metrics.jsonl"
 
 
-def confusion_matrix(labels: np.ndarray, preds: np.ndarray, num_classes: int) -> np.ndarray:
-    """Counts (K, K): row = true class, column = predicted class."""
-    return np.bincount(labels * num_classes + preds, minlength=num_classes * num_classes).reshape(
-        num_classes, num_classes)
-
-
 def render_confusion(cm: np.ndarray, classes: Sequence[str], cell: int = 34) -> np.ndarray:
     """The confusion matrix as an RGB image (H, W, 3) uint8: rows true, columns predicted, by row share."""
     from PIL import Image, ImageDraw
@@ -105,3 +99,28 @@ def flatten(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
         else:
             out[f"{prefix}{k}"] = v
     return out
+
+
+class SilentTracker(Tracker):
+    """The tracker of the processes other than rank 0: writes nothing."""
+
+    def __init__(self) -> None:  # no event file, no metrics file
+        pass
+
+    def step(self, global_step: int, loss: float, accuracy: float, lr: float) -> None:
+        """Nothing."""
+
+    def epoch(self, record: dict[str, Any]) -> None:
+        """Nothing."""
+
+    def images(self, tag: str, x: torch.Tensor, mean: float, std: float, step: int) -> None:
+        """Nothing."""
+
+    def confusion(self, tag: str, cm: Any, classes: Any, step: int) -> None:
+        """Nothing."""
+
+    def hparams(self, flat_config: dict[str, Any], results: dict[str, float]) -> None:
+        """Nothing."""
+
+    def close(self) -> None:
+        """Nothing."""

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from inkread.errors import InkreadError
+from inkread.core.errors import InkreadError
 from inkread.tune.settings import TuneSettings
 
 _warned = False

@@ -11,14 +11,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from inkread.errors import InkreadError
+from inkread.core.errors import InkreadError
+from inkread.core.files import atomic_write_bytes, atomic_write_text
 from inkread.train.config import to_yaml, validate
 from inkread.tune.budget import finished
 from inkread.tune.objective import ERROR, RUN_DIR
 from inkread.tune.settings import TuneSettings
 from inkread.tune.space import assign, decode
 from inkread.tune.storage import safe_url
-from inkread.utils.atomic import atomic_write_bytes, atomic_write_text
 
 if TYPE_CHECKING:
     import optuna

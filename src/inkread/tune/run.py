@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from inkread.errors import ConfigError, InkreadError
+from inkread.core.errors import ConfigError, InkreadError
 from inkread.tune import mlflow_log
 from inkread.tune.budget import finished, shares
 from inkread.tune.report import Report, write_report

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from inkread.errors import ConfigError
+from inkread.core.errors import ConfigError
 from inkread.train.config import TrainConfig, load_config, validate
-from inkread.tune.space import SearchSpace, assign, extremes
+from inkread.train.search import SearchSpace
+from inkread.tune.space import assign, extremes
 
 TRIAL_PREFIX = "trial-"
 # a study name is also a folder name under run.out_dir

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from inkread.errors import InkreadError
+from inkread.core.errors import InkreadError
+from inkread.train.search import SearchSpace
 from inkread.tune.settings import TuneSettings
-from inkread.tune.space import SearchSpace
 
 if TYPE_CHECKING:
     import optuna

@@ -7,7 +7,7 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
-from inkread.errors import InkreadError
+from inkread.core.errors import InkreadError
 from inkread.tune.budget import StopWhenDone, finished
 from inkread.tune.objective import ERROR, Objective
 from inkread.tune.settings import TuneSettings

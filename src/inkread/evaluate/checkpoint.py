@@ -1,4 +1,4 @@
-"""Predict a dataset's test set with a checkpoint and write the evaluation report."""
+"""`inkread evaluate`: predict a dataset's test set with a run's checkpoint and write the report."""
 
 from __future__ import annotations
 
@@ -10,18 +10,23 @@ import numpy as np
 import torch
 from torch import nn
 
+from inkread.core.calibration import apply
+from inkread.core.errors import InkreadError
+from inkread.data.catalog import load_dataset
 from inkread.data.loader import BatchLoader
-from inkread.errors import InkreadError
+from inkread.data.split import make_splits
+from inkread.evaluate.augmented import augmented_copy
+from inkread.evaluate.prepared import prepared_copy
+from inkread.evaluate.report import write_report
+from inkread.evaluate.tta import tta_logits
 from inkread.train.checkpoint import load_checkpoint
 from inkread.train.config import TrainConfig
+from inkread.train.step import StepSettings, predict_logits
 
 
 def predict_logits_array(model: nn.Module, images: np.ndarray, mean: float, std: float,
                          batch_size: int = 1000, tta: bool = False) -> np.ndarray:
     """Logits (N, K) float64 for uint8 images (N, H, W), normalised as in training; `tta` averages views."""
-    from inkread.evaluate.tta import tta_logits
-    from inkread.train.loop import StepSettings, predict_logits
-
     def logits_of(batch: np.ndarray) -> np.ndarray:
         batches = BatchLoader(batch, np.zeros(len(batch), dtype=np.int64), batch_size, shuffle=False,
                               mean=mean, std=std)
@@ -40,9 +45,6 @@ def predict_probs(model: nn.Module, images: np.ndarray, mean: float, std: float,
 def load_test_set(dataset: str, data_dir: str | None, seed: int,
                   val_fraction: float) -> tuple[np.ndarray, np.ndarray]:
     """The test images (N, H, W) uint8 and labels (N,) of a dataset, split as a training run splits it."""
-    from inkread.data.catalog import load_dataset
-    from inkread.data.split import make_splits
-
     ds = load_dataset(dataset, data_dir)
     if ds.test is not None:
         return ds.test.images, ds.test.labels
@@ -70,9 +72,6 @@ class EvalInput:
 def eval_input(name: str, cfg: TrainConfig, *, augmented: bool, prepared: bool, limit: int | None,
                workers: int | None = None) -> EvalInput:
     """The test set of `name` as the run split it: first `limit` images, as is, distorted or prepared."""
-    from inkread.evaluate.augmented import augmented_copy
-    from inkread.evaluate.prepared import prepared_copy
-
     if augmented and prepared:
         raise InkreadError("--augmented and --prepared were both given", where="inkread evaluate",
                            expected="one test variant at a time", fix="drop one of them")
@@ -96,15 +95,12 @@ def evaluate_checkpoint(path: str | Path, *, dataset: str | None = None, augment
     stored reject threshold keeps. Prepared images without ink count as rejected wrong answers.
     `tta` averages the probabilities over the test-time views (the temperature was fitted without them).
     """
-    from inkread.calibrate import apply
-    from inkread.evaluate.report import write_report
-
     model, info = load_checkpoint(path)
     cfg = info.config
     name = dataset or cfg.data.dataset
     data = eval_input(name, cfg, augmented=augmented, prepared=prepared, limit=limit)
     logits = predict_logits_array(model, data.images, info.mean, info.std, cfg.train.eval_batch_size, tta)
-    probs, raw = apply(logits, info.temperature), apply(logits, 1.0)
+    probs, raw = apply(logits, info.calibration.temperature), apply(logits, 1.0)
     probs[data.no_ink] = raw[data.no_ink] = no_answer(probs.shape[1], data.labels[data.no_ink])
     variant = "-".join(v for v in (data.variant, "tta" if tta else "") if v)
     out = out_dir or info.run_dir / ("report-" + variant if variant else "report")
@@ -113,8 +109,8 @@ def evaluate_checkpoint(path: str | Path, *, dataset: str | None = None, augment
              "prepared": prepared, "tta": tta, "no_ink": int(data.no_ink.sum()), "model": cfg.model.name,
              "code": info.code}
     metrics = write_report(out, probs=probs, labels=data.labels, images=data.images, classes=info.classes,
-                           title=title, extra=extra, threshold=info.threshold, uncalibrated=raw,
-                           temperature=info.temperature)
+                           title=title, extra=extra, threshold=info.calibration.threshold, uncalibrated=raw,
+                           temperature=info.calibration.temperature)
     keys = ("accuracy", "nll", "ece", "temperature", "uncalibrated", "reject", "coverage", "num_samples")
     return {**{k: metrics[k] for k in keys}, "report": str(out), "dataset": name, "augmented": augmented,
             "prepared": prepared, "tta": tta, "no_ink": extra["no_ink"], "checkpoint": str(info.weights),

@@ -15,11 +15,13 @@ import numpy as np
 import torch
 from torch import nn
 
+from inkread.core.calibration import Calibration
+from inkread.core.files import atomic_write_bytes
+from inkread.core.model import Classify
+from inkread.core.threads import torch_threads
 from inkread.data.augment import AugmentConfig, Augmenter
-from inkread.data.loader import BatchLoader, torch_threads
-from inkread.read.classifier import model_logits, torch_classifier
-from inkread.read.reader import Classify
-from inkread.utils.atomic import atomic_write_bytes
+from inkread.data.loader import BatchLoader
+from inkread.models.loaded import TorchModel
 
 MEAN, STD = 0.1307, 0.3081  # MNIST training statistics on [0, 1]
 
@@ -78,12 +80,13 @@ def train_quick(images: np.ndarray, labels: np.ndarray, recipe: QuickRecipe) -> 
 
 def logits_of(model: nn.Module, images: np.ndarray) -> np.ndarray:
     """Logits (N, K) float64 of uint8 images (N, 28, 28), normalised as in training."""
-    return model_logits(model, images, MEAN, STD)
+    return TorchModel(model, [str(k) for k in range(_classes(model))], MEAN, STD).logits(images)
 
 
 def classifier(model: nn.Module, temperature: float = 1.0) -> Classify:
     """A `classify(batch uint8 (N, 28, 28)) -> probs (N, K)` callable around `model`."""
-    return torch_classifier(model, MEAN, STD, temperature)
+    classes = [str(k) for k in range(_classes(model))]
+    return TorchModel(model, classes, MEAN, STD, Calibration(temperature)).classify
 
 
 def load_or_train(path: Path, images: np.ndarray, labels: np.ndarray,
@@ -99,3 +102,8 @@ def load_or_train(path: Path, images: np.ndarray, labels: np.ndarray,
     torch.save(model.state_dict(), buf)
     atomic_write_bytes(path, buf.getvalue())
     return model, time.perf_counter() - start
+
+
+def _classes(model: nn.Module) -> int:
+    """The number of classes: the output width of the model's last linear layer."""
+    return int([m for m in model.modules() if isinstance(m, nn.Linear)][-1].out_features)
