@@ -11,18 +11,18 @@ worker with one thread). Each contender gets a warm-up, then a fixed time budget
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
-import time
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict
+from typing import Any
 
 import torch
-from tests.support.torch_dataset import TorchDataset
 
+from harness import arguments, finish, rate, ratio, table, verdict
 from inkread.data.augment import AugmentConfig, Augmenter
 from inkread.data.catalog import MNIST, load_dataset
 from inkread.data.loader import BatchLoader
+from tests.support.torch_dataset import TorchDataset
 
 BATCH = 128
 OURS = "inkread BatchLoader"  # its default: batches prepared with 1 torch thread
@@ -35,20 +35,6 @@ def endless(make: Callable[[], Iterable[tuple[torch.Tensor, torch.Tensor]]]) -> 
     while True:
         for x, _ in make():
             yield x.shape[0]
-
-
-def measure(batches: Iterator[int], budget_s: float, max_batches: int, warmup: int) -> dict[str, float]:
-    """Batches and samples per second over `budget_s` seconds or `max_batches`, after a warm-up."""
-    for _ in range(warmup):
-        next(batches)
-    n = samples = 0
-    start = time.perf_counter()
-    while n < max_batches and time.perf_counter() - start < budget_s:
-        samples += next(batches)
-        n += 1
-    elapsed = time.perf_counter() - start
-    return {"batches": n, "seconds": round(elapsed, 3), "batches_per_s": n / elapsed,
-            "samples_per_s": samples / elapsed}
 
 
 def contenders(images: torch.Tensor, labels: torch.Tensor,
@@ -78,7 +64,7 @@ def contenders(images: torch.Tensor, labels: torch.Tensor,
             "DataLoader num_workers=2": dataloader(2)}
 
 
-def run(quick: bool, threads: int | None) -> dict[str, object]:
+def run(quick: bool, threads: int | None) -> dict[str, Any]:
     """Measure every contender and compare inkread with the better baseline."""
     if threads is not None:
         torch.set_num_threads(threads)
@@ -88,47 +74,38 @@ def run(quick: bool, threads: int | None) -> dict[str, object]:
     budget, cap = (2.5, 1000) if quick else (12.0, 3000)
     results = {}
     for name, make in contenders(images, labels, config).items():
-        results[name] = measure(make(), budget, cap, warmup=3 if quick else 10)
-    ours = results[OURS]["batches_per_s"]
-    best = max(r["batches_per_s"] for k, r in results.items() if k not in (OURS, INFO))
+        batches = make()
+        step = batches.__next__  # the next batch's size
+        results[name] = asdict(rate(step, budget, max_calls=cap, warmup=3 if quick else 10))
+    ours = results[OURS]["per_s"]
+    best = max(r["per_s"] for k, r in results.items() if k not in (OURS, INFO))
     return {"batch_size": BATCH, "torch_threads": torch.get_num_threads(),
             "augment": config.model_dump(), "quick": quick, "results": results,
-            "speedup_vs_best_baseline": ours / best, "target": TARGET,
-            "passed": ours / best >= TARGET}
+            "speedup_vs_best_baseline": ratio(ours, best), "target": TARGET,
+            "passed": ratio(ours, best) >= TARGET}
 
 
-def print_table(report: dict[str, object]) -> None:
+def print_table(report: dict[str, Any]) -> None:
     """Human-readable side-by-side figures."""
-    results = report["results"]
-    assert isinstance(results, dict)
     print(f"augmented MNIST training batches (batch {BATCH}, default AugmentConfig), "
           f"torch threads = {report['torch_threads']} for every contender "
           "(DataLoader workers run 1 thread each, torch's default)")
     print(f"'{OURS}' prepares each batch with 1 torch thread (its default, threads=1) and "
           f"restores the setting; '{INFO}' uses the global setting and is shown for information")
-    print(f"{'contender':<28}{'batches/s':>12}{'samples/s':>14}{'batches':>10}{'seconds':>10}")
-    for name, r in results.items():
-        print(f"{name:<28}{r['batches_per_s']:>12.1f}{r['samples_per_s']:>14.0f}"
-              f"{r['batches']:>10d}{r['seconds']:>10.2f}")
-    ratio = float(report["speedup_vs_best_baseline"])  # type: ignore[arg-type]
-    verdict = "PASS" if report["passed"] else "FAIL"
-    print(f"inkread / best DataLoader baseline: {ratio:.1f}x (target >= {TARGET:.0f}x): {verdict}")
+    rows = [(name, r["per_s"], r["items_per_s"], r["calls"], r["seconds"])
+            for name, r in report["results"].items()]
+    print(table(("contender", "batches/s", "samples/s", "batches", "seconds"), rows))
+    print(f"inkread / best DataLoader baseline: {report['speedup_vs_best_baseline']:.1f}x "
+          f"(target >= {TARGET:.0f}x): {verdict(report['passed'])}")
 
 
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, run, print; exit status 0 on PASS and 1 on FAIL."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--quick", action="store_true", help="short budgets (< 20 s in all)")
-    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser = arguments(__doc__, quick="short budgets (< 20 s in all)")
     parser.add_argument("--threads", type=int, default=None,
                         help="torch.set_num_threads for every contender (default: torch's)")
     args = parser.parse_args(argv)
-    report = run(args.quick, args.threads)
-    if args.json:
-        print(json.dumps(report, indent=2))
-    else:
-        print_table(report)
-    return 0 if report["passed"] else 1
+    return finish(run(args.quick, args.threads), print_table, args.json)
 
 
 if __name__ == "__main__":

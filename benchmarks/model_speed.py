@@ -5,23 +5,12 @@ Used by serve_load.py, which prints these timings beside the service's own under
 
 from __future__ import annotations
 
-import time
+from functools import partial
 from typing import Any
 
 import numpy as np
 
-
-def timed(fn: Any, seconds: float) -> float:
-    """Median seconds per call of fn() over about `seconds` (after a few warm-up calls)."""
-    for _ in range(5):
-        fn()
-    times: list[float] = []
-    end = time.perf_counter() + seconds
-    while time.perf_counter() < end or len(times) < 20:
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return float(np.median(times))
+from harness import per_call
 
 
 def model_alone(threads: int, seconds: float, served: bytes) -> dict[str, Any]:
@@ -44,7 +33,7 @@ def model_alone(threads: int, seconds: float, served: bytes) -> dict[str, Any]:
         x = np.random.default_rng(0).standard_normal((batch, 1, 28, 28)).astype(np.float32)
         out[f"batch{batch}"] = compare(net, sessions, x, seconds)
         feed = {INPUT_NAME: x}
-        out[f"batch{batch}"]["served_ms"] = round(timed(lambda f=feed: served_session.run(None, f),
+        out[f"batch{batch}"]["served_ms"] = round(per_call(partial(served_session.run, None, feed),
                                                         seconds) * 1000, 4)
     return out
 
@@ -66,8 +55,8 @@ def compare(net: Any, sessions: dict[str, Any], x: np.ndarray, seconds: float) -
     xt, feed = torch.from_numpy(x), {INPUT_NAME: x}
     with torch.inference_mode():
         diff = float(np.abs(net(xt).numpy() - sessions["ort"].run(None, feed)[0]).max())
-        eager = timed(lambda: net(xt), seconds)
-    ms = {k: timed(lambda s=s: s.run(None, feed), seconds) * 1000 for k, s in sessions.items()}
+        eager = per_call(lambda: net(xt), seconds)
+    ms = {k: per_call(partial(s.run, None, feed), seconds) * 1000 for k, s in sessions.items()}
     return {"ort_ms": round(ms["ort"], 4), "torch_ms": round(eager * 1000, 4),
             "int8_ms": round(ms["int8"], 4), "speedup": round(eager * 1000 / ms["ort"], 2),
             "max_abs_diff": diff}

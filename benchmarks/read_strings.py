@@ -20,21 +20,21 @@ accepted; the reject rates on non-digits are reported (the issue sets no target 
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 import time
 from typing import Any
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
-from tests.support.synth import synth_string
 
+from harness import arguments, finish, verdict
 from inkread.core.calibration import choose_threshold, fit_temperature
+from inkread.core.model import Classify
 from inkread.data.catalog import load_dataset
 from inkread.data.types import ImageSet
 from inkread.preprocess import preprocess
-from inkread.read.reader import Classify, read_line
+from inkread.read.reader import read_line
+from tests.support.synth import synth_string
 
 STRING_TARGET, ACCEPT_TARGET = 0.97, 0.97
 
@@ -168,17 +168,17 @@ def run(quick: bool, model: str | None, deskew: bool) -> dict[str, Any]:
 
 def print_report(r: dict[str, Any]) -> None:
     """Human-readable figures and verdicts."""
-    s, verdict = r["strings"], {True: "PASS", False: "FAIL"}
+    s = r["strings"]
     print(f"model: {r['model']}")
     print(f"reject threshold {r['threshold']:.4f} (3rd percentile of confidence on MNIST test[:5000]);"
           f" digits accepted on test[5000:]: {r['digits_accepted_held_out']:.2%}"
-          f" (target >= {ACCEPT_TARGET:.0%}): {verdict[r['passed']['digits_accepted']]}")
+          f" (target >= {ACCEPT_TARGET:.0%}): {verdict(r['targets']['digits_accepted'])}")
     print(f"  (threshold for 99.5% accuracy on accepted single digits: "
           f"{r['threshold_for_99.5pct_accepted_accuracy']:.4f})")
     deskew = " (deskew on)" if r["deskew"] else ""
     print(f"{s['strings']} synthetic strings of 4-8 MNIST test digits{deskew}:")
     print(f"  whole-string accuracy {s['string_accuracy']:.2%} (target >= {STRING_TARGET:.0%}): "
-          f"{verdict[r['passed']['string_accuracy']]}")
+          f"{verdict(r['targets']['string_accuracy'])}")
     print(f"  character accuracy {s['char_accuracy']:.2%} (1 - edit distance / length); right number "
           f"of characters {s['right_length']:.2%}; {s['seconds_per_string'] * 1000:.0f} ms per string")
     print(f"  with reject: {s['strings_fully_accepted']:.2%} of strings have no '?', "
@@ -190,18 +190,13 @@ def print_report(r: dict[str, Any]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, run, print; exit status 0 when every target is met, else 1."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--quick", action="store_true", help="fewer strings, a smaller model (~1 min)")
+    parser = arguments(__doc__, quick="fewer strings, a smaller model (~1 min)")
     parser.add_argument("--model", help="checkpoint of a training run (default: train one here)")
     parser.add_argument("--deskew", action="store_true", help="deskew characters by image moments")
-    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
     report = run(args.quick, args.model, args.deskew)
-    if args.json:
-        print(json.dumps(report, indent=2))
-    else:
-        print_report(report)
-    return 0 if all(report["passed"].values()) else 1
+    return finish({**report, "passed": all(report["passed"].values()), "targets": report["passed"]},
+                  print_report, args.json)
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import numpy as np
 
+from harness import verdict
 from inkread.core.calibration import accepted
 from inkread.data.catalog import load_dataset
 from inkread.evaluate.checkpoint import predict_logits_array
@@ -101,10 +102,10 @@ def report(a: Outcome, b: Outcome, ps: PreparedSet) -> bool:
     print(f"{'  accuracy of accepted':24}{_accepted(a):10.2%}{_accepted(b):10.2%}")
     clean_ok = b.clean >= a.clean - CLEAN_TOLERANCE
     prepared_ok = b.prepared > a.prepared
-    print(f"\n{'PASS' if clean_ok else 'FAIL'}  clean accuracy kept within {100 * CLEAN_TOLERANCE:.1f} pt "
+    print(f"\n{verdict(clean_ok)}  clean accuracy kept within {100 * CLEAN_TOLERANCE:.1f} pt "
           f"({100 * (b.clean - a.clean):+.2f} pt)")
     gain = 100 * (b.prepared - a.prepared)
-    print(f"{'PASS' if prepared_ok else 'FAIL'}  prepared accuracy higher ({gain:+.2f} pt)")
+    print(f"{verdict(prepared_ok)}  prepared accuracy higher ({gain:+.2f} pt)")
     return clean_ok and prepared_ok
 
 

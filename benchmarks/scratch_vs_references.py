@@ -26,6 +26,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 from threadpoolctl import threadpool_limits
 
+from harness import verdict
 from inkread.scratch.layers import Linear
 from inkread.scratch.logreg import softmax_regression
 from inkread.scratch.mnist import ArraySplits, load_arrays
@@ -33,7 +34,8 @@ from inkread.scratch.network import Sequential, build_mlp
 from inkread.scratch.optim import Adam
 from inkread.scratch.recipe import DEFAULTS
 from inkread.scratch.schedule import StepLR
-from inkread.scratch.train import Trainer, evaluate, fit
+from inkread.scratch.train import Trainer, evaluate_arrays, fit_arrays
+from inkread.train.step import StepSettings, train_step
 
 HIDDEN, BATCH = (256, 128), 128
 LR, LR_STEP, LR_GAMMA = (DEFAULTS["mlp"][k] for k in ("lr", "lr_step", "lr_gamma"))  # the CLI recipe
@@ -69,22 +71,21 @@ def torch_copy(net: Sequential) -> torch.nn.Sequential:
 
 
 class TorchTrainer:
-    """The textbook torch loop: shuffled mini-batches, cross-entropy, Adam, StepLR."""
+    """The same network trained by inkread's own torch step (inkread.train.step), Adam and StepLR."""
 
     def __init__(self, model: torch.nn.Sequential, seed: int) -> None:
         self.model, self.rng = model, np.random.default_rng(seed)
         self.opt = torch.optim.Adam(model.parameters(), lr=LR)
         self.sched = torch.optim.lr_scheduler.StepLR(self.opt, LR_STEP, LR_GAMMA)
+        self.settings = StepSettings(label_smoothing=0.0, channels_last=False)  # plain cross-entropy
 
     def epoch(self, X: torch.Tensor, y: torch.Tensor) -> None:
-        """One pass over the data."""
+        """One pass over the data in shuffled mini-batches."""
+        self.model.train()
         order = torch.from_numpy(self.rng.permutation(len(X)))
         for i in range(0, len(X), BATCH):
             idx = order[i:i + BATCH]
-            loss = torch.nn.functional.cross_entropy(self.model(X[idx]), y[idx])
-            self.opt.zero_grad(set_to_none=True)
-            loss.backward()
-            self.opt.step()
+            train_step(self.model, X[idx], y[idx], self.opt, self.settings)
         self.sched.step()
 
     def accuracy(self, X: torch.Tensor, y: torch.Tensor) -> float:
@@ -117,7 +118,7 @@ def numpy_vs_torch(d: ArraySplits, epochs: int, seed: int) -> tuple[Run, Run]:
     for e in range(epochs):
         for step in ((step_numpy, step_torch) if e % 2 == 0 else (step_torch, step_numpy)):
             step()
-        ours.acc.append(evaluate(net, d.X_test, d.y_test)[1])
+        ours.acc.append(evaluate_arrays(net, d.X_test, d.y_test)[1])
         ref.acc.append(tt.accuracy(Xs, ys))
         print(f"  epoch {e + 1}: numpy {ours.seconds[-1]:.2f} s {100 * ours.acc[-1]:.2f}% | "
               f"torch {ref.seconds[-1]:.2f} s {100 * ref.acc[-1]:.2f}%", flush=True)
@@ -142,10 +143,10 @@ def sklearn_run(d: ArraySplits, epochs: int, seed: int) -> Run:
 def logreg_run(d: ArraySplits, epochs: int, seed: int) -> Run:
     """Softmax regression (multi-class logistic regression) with Adam, the `logreg` recipe."""
     model = softmax_regression(d.X_train.shape[1], len(d.classes), seed)
-    hist = fit(model, d.X_train, d.y_train, optimizer=Adam(model.params, model.grads, lr=LR),
+    hist = fit_arrays(model, d.X_train, d.y_train, optimizer=Adam(model.params, model.grads, lr=LR),
                epochs=epochs, batch_size=BATCH, seed=seed)
     run = Run("inkread logistic regression")
-    run.seconds, run.acc = hist.seconds, [evaluate(model, d.X_test, d.y_test)[1]]
+    run.seconds, run.acc = hist.seconds, [evaluate_arrays(model, d.X_test, d.y_test)[1]]
     return run
 
 
@@ -173,7 +174,7 @@ def report(runs: list[Run], sk: Run, ours: Run, ref: Run, logreg: Run, quick: bo
                 f"({100 * logreg.acc[-1]:.2f}%)", True)]
     print()
     for ok, text, needs_full in targets:
-        print(("SKIP (quick)" if quick and needs_full else "PASS" if ok else "FAIL"), " ", text)
+        print(("SKIP (quick)" if quick and needs_full else verdict(bool(ok))), " ", text)
     return all(ok for ok, _, needs_full in targets if not (quick and needs_full))
 
 

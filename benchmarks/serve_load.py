@@ -39,6 +39,7 @@ from typing import Any
 
 import numpy as np
 
+from harness import verdict
 from http_load import load, request_bytes, status_of, tree_stat  # beside this script
 from model_speed import model_alone
 
@@ -141,10 +142,6 @@ def show_load(name: str, r: dict[str, Any]) -> None:
           f"req/s with all {os.cpu_count()} cores idle and given to the server")
     if r["error_kinds"]:
         print(f"    errors: {r['error_kinds']}")
-
-
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "FAIL"
 
 
 async def soak(pid: int, port: int, requests: list[bytes], args: argparse.Namespace) -> dict[str, Any]:

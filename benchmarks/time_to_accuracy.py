@@ -35,6 +35,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import torch
 
+from harness import ratio, verdict
 from inkread.data.loader import BatchLoader
 from inkread.data.split import Splits
 from inkread.models import build_model
@@ -176,12 +177,11 @@ def report(results: dict[str, Outcome], target: float, json_path: Path | None) -
     ink, base = results.get("inkread"), results.get("baseline")
     summary: dict[str, Any] = {"target": target, **{n: o.__dict__ for n, o in results.items()}}
     if ink and base and ink.seconds and base.seconds:
-        ratio = base.seconds / ink.seconds
-        summary["speedup"] = ratio
-        verdict = "PASS" if ratio >= 10 else "FAIL"
-        print(f"speed-up (wall): baseline / inkread = {ratio:.1f}x  -> {verdict} (target >= 10x)")
+        summary["speedup"] = speedup = ratio(base.seconds, ink.seconds)
+        print(f"speed-up (wall): baseline / inkread = {speedup:.1f}x  -> {verdict(speedup >= 10)} "
+              "(target >= 10x)")
         if ink.cpu_seconds and base.cpu_seconds:
-            summary["cpu_speedup"] = base.cpu_seconds / ink.cpu_seconds
+            summary["cpu_speedup"] = ratio(base.cpu_seconds, ink.cpu_seconds)
             print(f"speed-up (process CPU time, less sensitive to other processes): "
                   f"{summary['cpu_speedup']:.1f}x")
     if json_path:

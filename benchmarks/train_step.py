@@ -26,14 +26,13 @@ layout on purpose, so it is not timed by default.)
 
 from __future__ import annotations
 
-import argparse
-import json
 import math
 import os
 import sys
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import Any
 
 # idle OpenMP threads sleep instead of spinning; set before torch loads (see inkread.cli.train_cmd)
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
@@ -42,6 +41,7 @@ import torch
 from torch import nn
 from torch.optim import Optimizer
 
+from harness import arguments, finish, verdict
 from inkread.core.errors import InkreadError
 from inkread.core.hardware import native_bf16
 from inkread.core.threads import torch_threads
@@ -165,7 +165,7 @@ def time_all(cfg: TrainConfig, batch: Batch, quick: bool, with_bf16: bool) -> di
     return {s: time_setting(cfg, s, batch, budget, 10 if s.compile else warmup) for s in todo}
 
 
-def verdict(own: Setting, rows: dict[Setting, dict[str, float]]) -> dict[str, object]:
+def against_fastest(own: Setting, rows: dict[Setting, dict[str, float]]) -> dict[str, object]:
     """Compare the recipe's setting with the fastest finite one in the same arithmetic."""
     peers = {s: r["ms_per_step"] for s, r in rows.items() if s.bf16 == own.bf16 and r["finite"]}
     if own not in peers:
@@ -195,7 +195,7 @@ def measure_recipe(path: Path, quick: bool, with_bf16: bool,
     return {"recipe": path.name, "overrides": sets or [], "model": cfg.model.name, "batch_size": b,
             "threads": threads, "epoch_images": batch.epoch_images, "steps_per_epoch": batch.steps_per_epoch,
             "compile_skipped": quick and cfg.train.compile,
-            "train_gflop_per_step": flops / 1e9, "settings": table, **verdict(own, rows)}
+            "train_gflop_per_step": flops / 1e9, "settings": table, **against_fastest(own, rows)}
 
 
 def verdict_line(r: dict[str, object]) -> str:
@@ -207,7 +207,7 @@ def verdict_line(r: dict[str, object]) -> str:
         return "nothing else was timed in the recipe's arithmetic (try --with-bf16): PASS"
     slower = f"{100 * (1 / ratio - 1):.1f}% slower than" if ratio < 1 else "as fast as"
     return (f"the recipe's setting is {slower} the fastest in its arithmetic ({r['fastest']}; "
-            f"target: within {100 * TOLERANCE:.0f}%): {'PASS' if r['passed'] else 'FAIL'}")
+            f"target: within {100 * TOLERANCE:.0f}%): {verdict(bool(r['passed']))}")
 
 
 def print_recipe(r: dict[str, object]) -> None:
@@ -228,7 +228,7 @@ def print_recipe(r: dict[str, object]) -> None:
     print("  " + verdict_line(r))
 
 
-def run(paths: list[Path], quick: bool, with_bf16: bool, sets: list[str] | None = None) -> dict[str, object]:
+def run(paths: list[Path], quick: bool, with_bf16: bool, sets: list[str] | None = None) -> dict[str, Any]:
     """Measure every recipe with the `sets` overrides; passed when each one's setting is near its fastest."""
     recipes = [measure_recipe(p, quick, with_bf16, sets) for p in paths]
     return {"torch": torch.__version__, "native_bf16": native_bf16(), "quick": quick,
@@ -237,28 +237,27 @@ def run(paths: list[Path], quick: bool, with_bf16: bool, sets: list[str] | None 
 
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, run, print; exit status 0 on PASS, 1 on FAIL and 2 for a bad recipe."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = arguments(__doc__, quick="1 s per setting and no torch.compile")
     parser.add_argument("--config", type=Path, nargs="+", default=None,
                         help="recipes to time (default: the fast and accurate recipes)")
-    parser.add_argument("--quick", action="store_true", help="1 s per setting and no torch.compile")
     parser.add_argument("--with-bf16", action="store_true",
                         help="time bf16 autocast even on CPUs without native bf16 (there it is slow)")
     parser.add_argument("--set", action="extend", nargs="+", default=[], metavar="KEY=VALUE",
                         help="overrides for every recipe timed (repeatable; several may follow one --set)")
-    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
     try:
         report = run(args.config or RECIPES, args.quick, args.with_bf16, args.set)
     except InkreadError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if args.json:
-        print(json.dumps(report, indent=2))
-    else:
-        print(f"torch {report['torch']}, native bf16 on this CPU: {report['native_bf16']}")
-        for r in report["recipes"]:  # type: ignore[attr-defined]
-            print_recipe(r)
-    return 0 if report["passed"] else 1
+    return finish(report, print_report, args.json)
+
+
+def print_report(report: dict[str, Any]) -> None:
+    """Every recipe's figures, side by side."""
+    print(f"torch {report['torch']}, native bf16 on this CPU: {report['native_bf16']}")
+    for r in report["recipes"]:
+        print_recipe(r)
 
 
 if __name__ == "__main__":

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.mnist import Mnist, load_mnist
-from tests.preprocess.classifier import Classify, cached_model
+from inkread.core.model import Classify
+from tests.support.classifier import cached_model
+from tests.support.mnist import Mnist, load_mnist
 from tests.support.quick_model import SmallCNN, classifier
 
 REPO = Path(__file__).resolve().parents[1]

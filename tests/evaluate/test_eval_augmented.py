@@ -7,7 +7,7 @@ import pytest
 
 from inkread.core.errors import InkreadError
 from inkread.evaluate.augmented import augmented_copy
-from tests.mnist import Mnist
+from tests.support.mnist import Mnist
 
 
 @pytest.fixture(scope="module")

@@ -32,7 +32,7 @@ def assert_matches_sklearn(probs: np.ndarray, labels: np.ndarray) -> None:
         warnings.simplefilter("error")
         cm = confusion_matrix(labels, preds, k)
         pc = M.per_class(cm)
-        acc, nll, brier = M.accuracy(probs, labels), M.nll(probs, labels), M.brier(probs, labels)
+        acc, nll, brier = M.accuracy(probs, labels), M.log_loss(probs, labels), M.brier(probs, labels)
     assert not any(np.isnan(a).any() for a in (pc.precision, pc.recall, pc.f1))
     np.testing.assert_array_equal(cm, skm.confusion_matrix(labels, preds, labels=classes))
     p, r, f, s = skm.precision_recall_fscore_support(labels, preds, labels=classes, zero_division=0)
@@ -74,7 +74,7 @@ def test_class_absent_from_labels_has_support_zero() -> None:
 
 def test_nll_is_clipped_for_a_zero_probability() -> None:
     probs = np.array([[1.0, 0.0], [0.5, 0.5]])
-    value = M.nll(probs, np.array([1, 0]))
+    value = M.log_loss(probs, np.array([1, 0]))
     assert np.isfinite(value) and value == pytest.approx((-np.log(1e-12) - np.log(0.5)) / 2)
 
 

@@ -9,9 +9,9 @@ import pytest
 from PIL import Image
 
 from inkread.core.errors import InkreadError
+from inkread.core.model import Classify
 from inkread.evaluate import prepared as P
-from tests.mnist import Mnist
-from tests.preprocess.classifier import Classify
+from tests.support.mnist import Mnist
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import pytest
 from inkread.export import quantize
 from inkread.export.onnx_export import export_checkpoint
 from inkread.export.result import ExportResult
-from tests.export.cached import trained_run
+from tests.support.cached_run import trained_run
 
 
 @pytest.fixture(scope="session")

@@ -24,7 +24,7 @@ from inkread.models import build_model, model_names
 from inkread.registry.loader import load_model
 from inkread.train.checkpoint import load_checkpoint
 from tests.conftest import run_cli
-from tests.mnist import Mnist
+from tests.support.mnist import Mnist
 
 
 def test_export_matches_torch_and_carries_its_metadata(exported: ExportResult, run_dir: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from inkread.export.stats import bin_counts, input_features, psi, train_stats
-from tests.mnist import Mnist
+from tests.support.mnist import Mnist
 
 
 def test_features_of_a_known_image() -> None:

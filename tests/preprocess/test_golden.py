@@ -14,10 +14,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from inkread.core.model import Classify
 from inkread.preprocess import preprocess
-from tests.mnist import Mnist
-from tests.preprocess.classifier import Classify
 from tests.preprocess.conditions import CONDITIONS
+from tests.support.mnist import Mnist
 
 COUNT = 500
 TOLERANCE = 0.015  # 1.5 points of accuracy, 7 digits in 500

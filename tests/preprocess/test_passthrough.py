@@ -6,7 +6,7 @@ import numpy as np
 
 from inkread.preprocess import preprocess
 from inkread.preprocess.lines import ruled_lines
-from tests.mnist import Mnist
+from tests.support.mnist import Mnist
 
 
 def test_mnist_samples_come_back_nearly_unchanged(mnist: Mnist) -> None:

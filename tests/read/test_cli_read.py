@@ -13,7 +13,7 @@ from inkread.cli import app
 from inkread.core.calibration import Calibration
 from inkread.models.loaded import TorchModel
 from tests.conftest import run_cli
-from tests.mnist import Mnist
+from tests.support.mnist import Mnist
 from tests.support.quick_model import MEAN, STD, SmallCNN
 from tests.support.synth import synth_string
 
@@ -81,7 +81,7 @@ def test_missing_checkpoint_exits_2(tmp_path: Path) -> None:
 
 
 def test_read_with_an_onnx_export(request: pytest.FixtureRequest, tmp_path: Path, mnist: Mnist) -> None:
-    from tests.export.cached import exported_model  # the fast CNN trained once and exported, cached
+    from tests.support.cached_run import exported_model  # the fast CNN trained once and exported, cached
 
     model = exported_model(request.config)
     lines = _strings(mnist, tmp_path, (5, 6, 7))

@@ -7,10 +7,10 @@ import json
 import numpy as np
 import pytest
 
+from inkread.core.model import Classify
 from inkread.read.reader import read_line
-from tests.mnist import Mnist
-from tests.preprocess.classifier import Classify
 from tests.preprocess.conditions import on_paper, page
+from tests.support.mnist import Mnist
 from tests.support.synth import synth_string
 
 DIGITS = list("0123456789")

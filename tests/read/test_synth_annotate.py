@@ -9,8 +9,8 @@ import pytest
 from PIL import Image
 
 from inkread.read.annotate import ACCEPTED, REJECTED, write_annotated
-from inkread.read.reader import CharReading, Reading
-from tests.mnist import Mnist
+from inkread.read.reader import Character, Reading
+from tests.support.mnist import Mnist
 from tests.support.synth import BACKGROUNDS, SynthConfig, synth_string
 
 
@@ -34,8 +34,8 @@ def test_synth_backgrounds(mnist: Mnist, background: str) -> None:
 
 def test_annotated_png(tmp_path: Path) -> None:
     image = np.full((60, 120), 230, np.uint8)
-    chars = (CharReading((10, 10, 40, 50), "3", 0.99, (("3", 0.99), ("8", 0.01), ("5", 0.0)), False),
-             CharReading((60, 10, 90, 50), "7", 0.4, (("7", 0.4), ("1", 0.3), ("2", 0.1)), True))
+    chars = (Character((10, 10, 40, 50), "3", 0.99, (("3", 0.99), ("8", 0.01), ("5", 0.0)), False),
+             Character((60, 10, 90, 50), "7", 0.4, (("7", 0.4), ("1", 0.3), ("2", 0.1)), True))
     out = write_annotated(image, Reading("3?", chars), tmp_path / "sub" / "out.png")
     assert out.is_file() and sorted(p.name for p in out.parent.iterdir()) == ["out.png"]
     rgb = np.asarray(Image.open(out).convert("RGB"))

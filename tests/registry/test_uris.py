@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from inkread.core.errors import InkreadError
-from inkread.registry.lineage import data_digest, flatten
+from inkread.registry.lineage import as_params, data_digest
 from inkread.registry.uris import (
     ModelRef,
     artifact_root,
@@ -57,7 +58,9 @@ def test_names_and_aliases_are_checked() -> None:
 
 
 def test_config_flattens_to_dotted_params_and_digests_ignore_order() -> None:
-    flat = flatten({"optim": {"lr": 0.01, "betas": [0.9, 0.999]}, "augment": None, "model": {"options": {}}})
+    config: dict[str, Any] = {"optim": {"lr": 0.01, "betas": [0.9, 0.999]}, "augment": None,
+                              "model": {"options": {}}}
+    flat = as_params(config)
     assert flat == {"optim.lr": "0.01", "optim.betas": "[0.9, 0.999]", "augment": "null",
                     "model.options": "{}"}
     assert data_digest({"a": "1", "b": "2"}) == data_digest({"b": "2", "a": "1"}) != data_digest({"a": "1"})

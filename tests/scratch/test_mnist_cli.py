@@ -13,10 +13,10 @@ from PIL import Image
 
 from inkread.scratch.mnist import ArraySplits, arrays_from_dataset
 from inkread.scratch.network import Sequential
-from inkread.scratch.recipe import TrainConfig, run_training
+from inkread.scratch.recipe import ScratchConfig, run_training
 from inkread.scratch.serialize import load_model
 from tests.conftest import REPO
-from tests.mnist import Mnist
+from tests.support.mnist import Mnist
 
 INKREAD = str(Path(sys.executable).parent / "inkread")
 
@@ -36,7 +36,7 @@ def test_inputs_are_standardised_float32(small: ArraySplits) -> None:
 
 def test_short_mnist_run_reaches_85_percent(small: ArraySplits, tmp_path: Path) -> None:
     # 2000 samples, 2 epochs, default MLP recipe: measured 87.9-88.5 % test accuracy over 3 seeds.
-    cfg = TrainConfig(model="mlp", epochs=2, limit=2000, save=tmp_path / "mlp.npz")
+    cfg = ScratchConfig(model="mlp", epochs=2, limit=2000, save=tmp_path / "mlp.npz")
     result = run_training(cfg, data=small)
     assert result["test_accuracy"] >= 0.85 and result["epochs"] == 2
     model, meta = load_model(result["saved"])
@@ -48,7 +48,7 @@ def test_short_mnist_run_reaches_85_percent(small: ArraySplits, tmp_path: Path) 
 # measured over seeds 0-2 on 2000 samples, 2 epochs: logreg 69-75 %, averaged perceptron 85-86 %
 @pytest.mark.parametrize(("model", "floor"), [("logreg", 0.6), ("perceptron", 0.8)])
 def test_linear_models_learn_mnist(small: ArraySplits, model: str, floor: float) -> None:
-    assert run_training(TrainConfig(model=model, epochs=2), data=small)["test_accuracy"] > floor
+    assert run_training(ScratchConfig(model=model, epochs=2), data=small)["test_accuracy"] > floor
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:

@@ -18,7 +18,7 @@ from inkread.scratch.optim import SGD, Adam, Optimizer
 from inkread.scratch.perceptron import Perceptron
 from inkread.scratch.serialize import load_model, save_model
 from inkread.scratch.toy import TOY
-from inkread.scratch.train import Trainer, batch_indices, evaluate, fit
+from inkread.scratch.train import Trainer, batch_indices, evaluate_arrays, fit_arrays
 from tests.scratch.test_layers import _torch_mlp
 
 
@@ -62,7 +62,7 @@ def test_mlp_training_steps_equal_torch(opt_name: str, dtype: type) -> None:
 def test_batch_stochastic_and_minibatch_descent_all_learn(batch_size: int | None) -> None:
     X, y = _blobs()
     net = build_mlp([5, 16, 3], seed=0, dtype=np.float64)
-    hist = fit(net, X, y, optimizer=SGD(net.params, net.grads, lr=0.05), epochs=20 if batch_size
+    hist = fit_arrays(net, X, y, optimizer=SGD(net.params, net.grads, lr=0.05), epochs=20 if batch_size
                else 200, batch_size=batch_size, seed=0)
     assert hist.train_loss[-1] < hist.train_loss[0] / 4
     assert (net.predict(X) == y).mean() > 0.97
@@ -82,7 +82,7 @@ def test_fit_is_reproducible_and_records_history() -> None:
     runs = []
     for _ in range(2):
         net = build_mlp([5, 16, 3], dropout=0.2, seed=7)
-        hist = fit(net, X, y, epochs=3, batch_size=50, seed=7, validation=(X, y))
+        hist = fit_arrays(net, X, y, epochs=3, batch_size=50, seed=7, validation=(X, y))
         runs.append(net.flat_params.copy())
     np.testing.assert_array_equal(runs[0], runs[1])
     assert len(hist.train_loss) == len(hist.val_acc) == len(hist.seconds) == len(hist.lr) == 3
@@ -94,10 +94,10 @@ def test_early_stopping_restores_the_best_epoch() -> None:
     Xv, yv = _blobs(100, seed=1)
     yv = (yv + 1) % 3  # a validation set the model can only get worse on
     net = build_mlp([5, 16, 3], seed=0)
-    hist = fit(net, X, y, epochs=50, batch_size=20, validation=(Xv, yv), patience=2)
+    hist = fit_arrays(net, X, y, epochs=50, batch_size=20, validation=(Xv, yv), patience=2)
     assert hist.stopped_early and len(hist.val_loss) < 50
     assert hist.best_epoch == int(np.argmin(hist.val_loss))
-    assert evaluate(net, Xv, yv)[0] == pytest.approx(min(hist.val_loss), rel=1e-6)
+    assert evaluate_arrays(net, Xv, yv)[0] == pytest.approx(min(hist.val_loss), rel=1e-6)
 
 
 def test_clipping_inside_training_bounds_the_gradients() -> None:

@@ -17,7 +17,7 @@ from typing import IO, Any
 import httpx
 import pytest
 
-from tests.export.cached import exported_model
+from tests.support.cached_run import exported_model
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -14,9 +14,9 @@ import pytest
 
 from inkread.serve.app import create_app
 from inkread.serve.settings import ServeSettings
-from tests.mnist import Mnist
 from tests.serve.conftest import REPO, serving_app
 from tests.serve.images import paper_digit, paper_line, png
+from tests.support.mnist import Mnist
 
 
 def client(model: Path, **limits: object) -> contextlib.AbstractContextManager[httpx.Client]:

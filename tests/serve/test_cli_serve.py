@@ -13,9 +13,9 @@ from inkread.export.runtime import load_onnx
 from inkread.registry.loader import onnx_file
 from inkread.train.checkpoint import load_run_model
 from tests.conftest import run_cli
-from tests.export.cached import trained_run
-from tests.mnist import Mnist
 from tests.serve.conftest import running_server
+from tests.support.cached_run import trained_run
+from tests.support.mnist import Mnist
 
 
 def test_missing_or_broken_model_is_one_clear_error(tmp_path: Path) -> None:

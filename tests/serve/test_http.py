@@ -9,8 +9,8 @@ import socket
 import httpx
 import numpy as np
 
-from tests.mnist import Mnist
 from tests.serve.images import paper_digit, paper_line, png
+from tests.support.mnist import Mnist
 
 
 def test_health_readiness_docs_and_page(server: str) -> None:

@@ -11,8 +11,9 @@ import pytest
 import torch
 
 from inkread.evaluate.checkpoint import predict_probs
-from inkread.train.checkpoint import CheckpointError, decode_tree, encode_tree, load_checkpoint
+from inkread.train.checkpoint import decode_tree, encode_tree, load_checkpoint
 from inkread.train.loop import fit
+from inkread.train.run_info import CheckpointError
 from tests.train.helpers import bitwise_equal, small_config, weights
 
 

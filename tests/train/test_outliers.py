@@ -18,7 +18,7 @@ from inkread.registry.loader import load_model
 from inkread.train.config import load_config
 from inkread.train.loop import fit
 from inkread.train.losses import step_loss
-from tests.mnist import Mnist
+from tests.support.mnist import Mnist
 from tests.train.helpers import small_config
 
 

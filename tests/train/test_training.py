@@ -11,11 +11,11 @@ import torch
 
 from inkread.models import build_model
 from inkread.train import loop, step
-from inkread.train.checkpoint import read_info
 from inkread.train.loop import DivergedError, fit
+from inkread.train.run_info import read_info
 from inkread.train.session import resume_config
 from inkread.train.step import StepSettings, train_step
-from tests.mnist import Mnist
+from tests.support.mnist import Mnist
 from tests.train.helpers import bitwise_equal, small_config, weights
 
 

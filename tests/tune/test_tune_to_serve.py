@@ -8,8 +8,8 @@ from pathlib import Path
 import httpx
 
 from tests.conftest import run_cli
-from tests.mnist import Mnist
 from tests.serve.conftest import running_server
+from tests.support.mnist import Mnist
 from tests.tune.helpers import write_recipe
 
 

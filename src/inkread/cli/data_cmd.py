@@ -8,6 +8,11 @@ from typing import Annotated, Any
 import typer
 
 from inkread.cli.output import console, print_json
+from inkread.core.errors import DataError
+from inkread.data.catalog import CATALOGUE, find_files
+from inkread.data.check import check_dataset
+from inkread.data.download import fetch_dataset
+from inkread.data.preview_dataset import preview_dataset
 
 app = typer.Typer(help="List, verify, preview and fetch datasets.", no_args_is_help=True)
 
@@ -22,8 +27,6 @@ Json = Annotated[bool, typer.Option("--json", help="Print a machine-readable JSO
 @app.command("list")
 def list_cmd(data_dir: DataDir = None, json: Json = False) -> None:
     """List the catalogued datasets and whether their files are present."""
-    from inkread.core.errors import DataError
-    from inkread.data.catalog import CATALOGUE, find_files
 
     rows = []
     for spec in CATALOGUE.values():
@@ -45,7 +48,6 @@ def list_cmd(data_dir: DataDir = None, json: Json = False) -> None:
 @app.command("check")
 def check_cmd(name: str, data_dir: DataDir = None, json: Json = False) -> None:
     """Verify a dataset's files by content hash and report counts per class and mean/std."""
-    from inkread.data.check import check_dataset
 
     report = check_dataset(name, data_dir)
     if json:
@@ -82,7 +84,6 @@ def preview_cmd(
     json: Json = False,
 ) -> None:
     """Write a labelled grid of samples (optionally augmented) to a PNG."""
-    from inkread.data.preview_dataset import preview_dataset
 
     result = preview_dataset(name, output, augment=augment, split=split, count=count, seed=seed,
                              data_dir=data_dir)
@@ -100,7 +101,6 @@ def fetch_cmd(
     json: Json = False,
 ) -> None:
     """Download a catalogued dataset into the data folder, verifying every file's hash."""
-    from inkread.data.download import fetch_dataset
 
     result = fetch_dataset(name, data_dir=data_dir, mirror=mirror)
     if json:

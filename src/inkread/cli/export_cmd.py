@@ -8,6 +8,8 @@ from typing import Annotated, Any
 import typer
 
 from inkread.cli.output import console, print_json
+from inkread.cli.train_cmd import passive_openmp
+from inkread.core.errors import InkreadError
 
 Checkpoint = Annotated[Path, typer.Argument(help="A training run (its folder or checkpoint.json).")]
 Out = Annotated[Path, typer.Option("--out", "-o", help="Where to write the ONNX file.")]
@@ -21,14 +23,13 @@ Json = Annotated[bool, typer.Option("--json", help="Print a machine-readable JSO
 def export_cmd(checkpoint: Checkpoint, out: Out, quantize: Quantize = False, parity_images: Parity = 1000,
                json: Json = False) -> None:
     """Export a checkpoint as ONNX (opset 17, dynamic batch) with labels, normalisation and calibration."""
-    from inkread.cli.train_cmd import passive_openmp
-    from inkread.core.errors import InkreadError
 
     if not checkpoint.exists():  # say so before the seconds spent importing torch
         raise InkreadError("no checkpoint found", where=checkpoint, expected="a run folder containing "
                            "checkpoint.json, or that file itself", fix="pass the folder printed by `inkread "
                            "train` (runs/<run-name>)")
     passive_openmp()
+    # torch loads here, after passive_openmp, and never for --help
     from inkread.export.onnx_export import export_checkpoint
 
     result = export_checkpoint(checkpoint, out, quantize=quantize, parity_images=parity_images)

@@ -6,8 +6,16 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.table import Table
 
 from inkread.cli.output import console, err_console, print_json
+from inkread.cli.train_cmd import passive_openmp
+from inkread.registry.compare import compare, version_info
+from inkread.registry.lineage import as_params
+from inkread.registry.store import mlflow_errors, open_client
+from inkread.registry.tracking import track_run
+from inkread.registry.uris import check_alias, check_model_name, parse_model_ref, pick_tracking_uri
+from inkread.registry.versions import describe, get_model, model_names, promote, versions_of
 
 app = typer.Typer(help="The model registry (MLflow): list, show, register, promote and compare versions.",
                   no_args_is_help=True)
@@ -21,15 +29,12 @@ Ref = Annotated[str, typer.Argument(help="NAME@ALIAS or NAME/VERSION (models:/ p
 
 def _errors() -> Any:
     """A context turning MLflow exceptions into one clear error."""
-    from inkread.registry.store import mlflow_errors
 
     return mlflow_errors("the model registry failed")
 
 
 def _client(tracking_uri: str | None) -> Any:
     """An MLflow client on the chosen registry (which must exist)."""
-    from inkread.registry.store import open_client
-    from inkread.registry.uris import pick_tracking_uri
 
     return open_client(pick_tracking_uri(tracking_uri))
 
@@ -42,9 +47,7 @@ def _pct(value: Any) -> str:
 @app.command("list")
 def list_cmd(tracking_uri: TrackingUri = None, json: Json = False) -> None:
     """List registered models with their versions, aliases and latest test accuracy."""
-    from rich.table import Table
 
-    from inkread.registry.versions import model_names
 
     client = _client(tracking_uri)
     with _errors():
@@ -65,7 +68,6 @@ def list_cmd(tracking_uri: TrackingUri = None, json: Json = False) -> None:
 
 def _summary(client: Any, name: str) -> dict[str, Any]:
     """One row of `models list`: versions, aliases and the latest version's test accuracy."""
-    from inkread.registry.versions import describe, get_model, versions_of
 
     aliases = {a: str(v) for a, v in (get_model(client, name).aliases or {}).items()}
     versions = versions_of(client, name)
@@ -78,7 +80,6 @@ def _summary(client: Any, name: str) -> dict[str, Any]:
 @app.command("show")
 def show_cmd(ref: Ref, tracking_uri: TrackingUri = None, json: Json = False) -> None:
     """Show a model's versions (NAME) or one version's lineage and metrics (NAME@ALIAS, NAME/VERSION)."""
-    from inkread.registry.uris import parse_model_ref
 
     parsed = parse_model_ref(ref)
     client = _client(tracking_uri)
@@ -91,9 +92,7 @@ def show_cmd(ref: Ref, tracking_uri: TrackingUri = None, json: Json = False) -> 
 
 def _show_model(client: Any, name: str, json: bool) -> None:
     """Print a model's aliases and a table of its versions."""
-    from rich.table import Table
 
-    from inkread.registry.versions import describe, get_model, versions_of
 
     model = get_model(client, name)
     aliases = {a: str(v) for a, v in (model.aliases or {}).items()}
@@ -112,8 +111,6 @@ def _show_model(client: Any, name: str, json: bool) -> None:
 
 def _show_version(client: Any, ref: Any, json: bool) -> None:
     """Print one version: aliases, hash, source, lineage and metrics."""
-    from inkread.registry.compare import version_info
-    from inkread.registry.lineage import flatten
 
     info = version_info(client, ref)
     if json:
@@ -132,7 +129,7 @@ def _show_version(client: Any, ref: Any, json: bool) -> None:
         console.print(f"  {'':<12} {name} {digest}", highlight=False, soft_wrap=True)
     console.print("  metrics      " + ", ".join(f"{k} {v:.4g}" for k, v in sorted(info["metrics"].items())),
                   highlight=False, soft_wrap=True)
-    console.print("  config       " + " ".join(f"{k}={v}" for k, v in flatten(info["config"]).items()),
+    console.print("  config       " + " ".join(f"{k}={v}" for k, v in as_params(info["config"]).items()),
                   highlight=False, soft_wrap=True)
 
 
@@ -142,7 +139,6 @@ def promote_cmd(name: Annotated[str, typer.Argument(help="Registered model name.
                 alias: Annotated[str, typer.Argument(help="Alias: champion (served) or challenger.")],
                 tracking_uri: TrackingUri = None, json: Json = False) -> None:
     """Point an alias (champion, challenger) at a version; the alias moves off any other version."""
-    from inkread.registry.versions import promote
 
     client = _client(tracking_uri)
     with _errors():
@@ -157,10 +153,7 @@ def promote_cmd(name: Annotated[str, typer.Argument(help="Registered model name.
 @app.command("compare")
 def compare_cmd(a: Ref, b: Ref, tracking_uri: TrackingUri = None, json: Json = False) -> None:
     """Print two versions' metrics side by side and their config and lineage differences."""
-    from rich.table import Table
 
-    from inkread.registry.compare import compare
-    from inkread.registry.uris import parse_model_ref
 
     client = _client(tracking_uri)
     with _errors():
@@ -192,13 +185,8 @@ def register_cmd(run_dir: Annotated[Path, typer.Argument(help="A finished run fo
                      "sqlite:///<run's folder parent>/mlflow.db).")] = None,
                  json: Json = False) -> None:
     """Register a finished training run's ONNX export as a new version (logging the run first if needed)."""
-    from inkread.cli.train_cmd import passive_openmp
 
     passive_openmp()
-    from inkread.registry.store import open_client
-    from inkread.registry.tracking import track_run
-    from inkread.registry.uris import check_alias, check_model_name
-    from inkread.registry.versions import promote
 
     check_model_name(name)
     if alias is not None:

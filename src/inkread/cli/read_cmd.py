@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from inkread.cli.output import console, print_json
+from inkread.registry.loader import load_model
 
 if TYPE_CHECKING:
     from inkread.core.model import LoadedModel
@@ -28,7 +29,6 @@ def read_cmd(images: Images, model: Model, json: Json = False, annotate: Annotat
     """Read each image as a line of characters; unsure characters read as "?"."""
     # the library loads on demand: torch only for a run's checkpoint, never for `inkread --help`
     from inkread.preprocess import to_pil
-    from inkread.registry.loader import load_model
 
     for path in images:
         to_pil(path)  # refuse missing or unreadable images before the model is loaded
@@ -45,6 +45,7 @@ def read_cmd(images: Images, model: Model, json: Json = False, annotate: Annotat
 
 def _read_one(path: Path, model: LoadedModel, threshold: float, out: Path | None) -> dict[str, Any]:
     """Read one image (and annotate it if asked): the JSON-ready result."""
+    # scipy loads when reading, not for --help
     from inkread.read.annotate import write_annotated
     from inkread.read.reader import read_line
 

@@ -8,6 +8,8 @@ from typing import Annotated, Any
 import typer
 
 from inkread.cli.output import console, print_json, progress
+from inkread.scratch.boundary import draw_boundaries
+from inkread.scratch.recipe import Callbacks, ScratchConfig, parse_hidden, run_training
 
 app = typer.Typer(help="The course's algorithms from scratch in NumPy (perceptron, logistic "
                   "regression, MLP).", no_args_is_help=True)
@@ -37,9 +39,8 @@ def train_cmd(
 
     perceptron: one-vs-rest averaged perceptrons; logreg: softmax regression; mlp: ReLU MLP.
     """
-    from inkread.scratch.recipe import TrainConfig, parse_hidden
 
-    cfg = TrainConfig(model=model, hidden=parse_hidden(hidden), optimizer=optimizer, lr=lr,
+    cfg = ScratchConfig(model=model, hidden=parse_hidden(hidden), optimizer=optimizer, lr=lr,
                       epochs=epochs, batch_size=batch_size, dataset=dataset, data_dir=data_dir,
                       seed=seed, limit=limit, dropout=dropout, save=save)
     result = _train_with_progress(cfg)
@@ -55,7 +56,6 @@ def train_cmd(
 
 def _train_with_progress(cfg: Any) -> dict[str, Any]:
     """Run the recipe with a progress bar on stderr."""
-    from inkread.scratch.recipe import Callbacks, run_training
 
     with progress() as bar:
         task = bar.add_task(f"training {cfg.model}", total=None, info="loading data")
@@ -77,7 +77,6 @@ def boundary_cmd(
     json: Json = False,
 ) -> None:
     """Draw the perceptron's, logistic regression's and an MLP's decision boundaries on toy data."""
-    from inkread.scratch.boundary import draw_boundaries
 
     result = draw_boundaries(output, seed=seed)
     if json:

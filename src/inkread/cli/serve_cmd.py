@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import os
 import tempfile
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from inkread.cli.output import err_console
+
+if TYPE_CHECKING:
+    from inkread.core.model import LoadedModel
+from inkread.export.runtime import load_onnx
+from inkread.registry.loader import onnx_file
+from inkread.serve.settings import ServeSettings
+from inkread.serve.workers import free_port, serve_workers
 
 Model = Annotated[str, typer.Option("--model", "-m", help="ONNX file from `inkread export`, a registry URI "
                                     "models:/NAME@ALIAS or models:/NAME/VERSION, or a training run (its "
@@ -42,8 +49,6 @@ def serve_cmd(model: Model, host: Host = "127.0.0.1", port: Port = 8000, workers
     # loaded when serving, not for `inkread --help`; onnx_file imports torch only to export a run
     import uvicorn
 
-    from inkread.registry.loader import onnx_file
-    from inkread.serve.settings import ServeSettings
 
     path = onnx_file(model, tracking_uri=tracking_uri)
     settings = ServeSettings(max_upload_bytes=int(max_upload_mb * 1024 * 1024), max_pixels=max_pixels,
@@ -52,14 +57,13 @@ def serve_cmd(model: Model, host: Host = "127.0.0.1", port: Port = 8000, workers
     common = {"host": host, "port": port, "log_level": log_level, "server_header": False,
               "timeout_graceful_shutdown": 5}
     if workers == 1:
+        # FastAPI loads in the process that serves
         from inkread.serve.app import create_app
 
         app = create_app(path, settings)  # loads the model once; a bad file is refused here, clearly
         _announce(app.state.model, host, port)
         uvicorn.run(app, **common)  # type: ignore[arg-type]
         return
-    from inkread.export.runtime import load_onnx
-    from inkread.serve.workers import free_port, serve_workers
 
     port = port or free_port(host)
     _announce(load_onnx(path), host, port)  # check the file before starting the workers that load it
@@ -70,7 +74,7 @@ def serve_cmd(model: Model, host: Host = "127.0.0.1", port: Port = 8000, workers
         raise typer.Exit(code if code > 0 else 1)
 
 
-def _announce(model: Any, host: str, port: int) -> None:
+def _announce(model: LoadedModel, host: str, port: int) -> None:
     """Say which model is served where."""
     err_console.print(f"serving {model.name} (sha256 {model.sha256[:12]}…, {len(model.classes)} classes) "
                       f"on http://{host}:{port}", highlight=False, soft_wrap=True)

@@ -10,6 +10,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from inkread.cli.output import console, err_console, print_json
+from inkread.core.errors import ConfigError
+from inkread.registry.store import mlflow_errors, open_client
+from inkread.registry.tracking import track_run
+from inkread.registry.uris import check_alias, check_model_name
+from inkread.registry.versions import promote
 
 if TYPE_CHECKING:
     from inkread.train.config import TrainConfig
@@ -50,6 +55,7 @@ def train_cmd(
 ) -> None:
     """Train a model; checkpoints, config.yaml, metrics.jsonl and TensorBoard logs go to runs/<name>/."""
     passive_openmp()
+    # torch loads here, after passive_openmp has set OpenMP's environment, and never for --help
     from inkread.train import distributed
     from inkread.train.calibration import stored, summary_line
     from inkread.train.loop import RunInterrupted, fit
@@ -81,8 +87,6 @@ def train_cmd(
 
 def _check_register(register: str | None, no_mlflow: bool, alias: str | None = None) -> None:
     """Refuse a bad --register or --alias before training rather than after."""
-    from inkread.core.errors import ConfigError
-    from inkread.registry.uris import check_alias, check_model_name
 
     if alias is not None:
         if register is None:
@@ -103,7 +107,6 @@ def _track(run_dir: Path, enabled: bool, register: str | None,
     """Log the finished run to MLflow (and register it); a failure only warns: the run folder is complete."""
     if not enabled and register is None:
         return None
-    from inkread.registry.tracking import track_run
 
     err_console.print("logging the run to MLflow (evaluation report, ONNX export)...", highlight=False)
     try:
@@ -119,8 +122,6 @@ def _track(run_dir: Path, enabled: bool, register: str | None,
     if register is not None:
         err_console.print(f"registered {register} version {tracked.version}", highlight=False)
     if alias is not None and register is not None and tracked.version is not None:
-        from inkread.registry.store import mlflow_errors, open_client
-        from inkread.registry.versions import promote
 
         with mlflow_errors("promoting the new version failed"):
             out["promoted"] = promote(open_client(tracked.tracking_uri), register, tracked.version, alias)
@@ -131,7 +132,7 @@ def _track(run_dir: Path, enabled: bool, register: str | None,
 def _resolve(config: Path | None, overrides: list[str],
              resume: Path | None) -> tuple[TrainConfig, Path | None]:
     """The configuration to train and, when resuming, the run folder."""
-    from inkread.core.errors import ConfigError
+    # torch loads for training, not for --help
     from inkread.train.config import load_config
     from inkread.train.session import resume_config
 
@@ -164,6 +165,7 @@ def evaluate_cmd(
 ) -> None:
     """Predict the test set with a checkpoint and write an HTML report with metrics and figures."""
     passive_openmp()
+    # torch loads when evaluating, not for --help
     from inkread.evaluate.checkpoint import describe, evaluate_checkpoint
 
     result = evaluate_checkpoint(checkpoint, dataset=dataset, augmented=augmented, prepared=prepared,

@@ -9,6 +9,8 @@ import typer
 
 from inkread.cli.output import console, err_console, print_json
 from inkread.cli.train_cmd import passive_openmp
+from inkread.core.errors import ConfigError
+from inkread.registry.uris import check_alias, check_model_name, pick_tracking_uri
 
 if TYPE_CHECKING:
     from inkread.tune.report import Report
@@ -48,6 +50,7 @@ def tune_cmd(
 ) -> None:
     """Tune a recipe's hyper-parameters with Optuna (TPE, pruning) on validation accuracy; resumable."""
     passive_openmp()
+    # torch and optuna load when tuning, after passive_openmp
     from inkread.tune.run import register_best, tune
 
     _check_alias(alias, register)
@@ -72,8 +75,6 @@ def tune_cmd(
 
 def _check_alias(alias: str | None, register: str | None) -> None:
     """Refuse --alias without --register, or an alias MLflow would refuse, before any trial runs."""
-    from inkread.core.errors import ConfigError
-    from inkread.registry.uris import check_alias
 
     if alias is None:
         return
@@ -87,8 +88,7 @@ def _settings(config: Path, overrides: list[str], study: str | None, storage: st
               workers: int, heartbeat: int, tracking_uri: str | None, mlflow: bool,
               register: str | None) -> TuneSettings:
     """Check the recipe, the budget and the names; build the settings every worker receives."""
-    from inkread.core.errors import ConfigError
-    from inkread.registry.uris import check_model_name, pick_tracking_uri
+    # torch loads with the recipe's config, not for --help
     from inkread.tune.settings import TuneSettings, base_recipe, check_budget, check_study_name, load_recipe
 
     check_budget(trials, workers)

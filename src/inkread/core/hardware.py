@@ -23,6 +23,7 @@ def cpu_flags() -> frozenset[str]:
 def native_bf16(device_type: str = "cpu") -> bool:
     """Whether bfloat16 autocast runs natively (fast) on this device type."""
     if device_type == "cuda":
+        # only CUDA callers get here: the core never loads torch itself
         import torch
 
         return bool(torch.cuda.is_available() and torch.cuda.is_bf16_supported())

@@ -182,7 +182,7 @@ def _cross_max(x: torch.Tensor) -> torch.Tensor:
     return torch.maximum(out, p[..., 1:h + 1, 2:w + 2])  # right
 
 
-def thicken(x: torch.Tensor, radius: torch.Tensor) -> torch.Tensor:
+def change_stroke(x: torch.Tensor, radius: torch.Tensor) -> torch.Tensor:
     """Dilate (radius > 0) or erode (radius < 0) each sample by |radius| (B,) pixels.
 
     Whole pixels are steps of a diamond structuring element (max or min over 4-neighbours);
@@ -249,7 +249,7 @@ class Augmenter:
         if p.moves():
             y = warp(y, p)
         if p.stroke.numel() and bool((p.stroke != 0).any()):
-            y = thicken(y, p.stroke)
+            y = change_stroke(y, p.stroke)
         if p.blur.numel() and float(p.blur.max()) > 0:
             y = gaussian_smooth(y, p.blur.to(y))
         if p.noise is not None:

@@ -9,8 +9,10 @@ from pathlib import Path
 import numpy as np
 
 from inkread.core.errors import DataError
+from inkread.data.folder import load_folder
 from inkread.data.idx import parse_idx, read_bytes
 from inkread.data.locate import search_roots
+from inkread.data.npz import load_npz
 from inkread.data.types import Dataset, ImageSet
 
 SPLIT_FILES = ("train-images", "train-labels", "test-images", "test-labels")
@@ -167,11 +169,9 @@ def load_dataset(name: str, data_dir: str | Path | None = None, verify: bool = T
         return load_idx_dataset(CATALOGUE[name], data_dir, verify)
     path = Path(name).expanduser()
     if path.suffix == ".npz" and path.is_file():
-        from inkread.data.npz import load_npz
 
         return load_npz(path)
     if path.is_dir():
-        from inkread.data.folder import load_folder
 
         return load_folder(path)
     raise DataError(

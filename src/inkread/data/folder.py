@@ -30,6 +30,7 @@ def _class_dirs(root: Path) -> list[Path]:
 
 def _read_one(path: Path) -> np.ndarray:
     """Preprocess one file; a file with no ink is an error for a training set."""
+    # scipy (preprocessing) loads for image folders alone, not for IDX data
     from inkread.preprocess import preprocess
 
     x = preprocess(path)

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from inkread.core.errors import DataError
+from inkread.core.scaling import to_unit
 from inkread.data.catalog import load_dataset
 from inkread.data.preview import render_grid, save_png
 
@@ -33,10 +34,10 @@ def preview_dataset(name: str, output: str | Path, *, augment: bool = False, spl
 
 def _augment(images: np.ndarray, seed: int) -> np.ndarray:
     """Apply the default augmentation to uint8 images (N, H, W)."""
-    import torch
+    import torch  # torch only when augmenting: previews of plain samples stay light
 
     from inkread.data.augment import AugmentConfig, Augmenter
 
-    x = torch.from_numpy(images).float().div_(255.0).unsqueeze(1)  # (N, 1, H, W) in [0, 1]
+    x = to_unit(torch.from_numpy(images)).unsqueeze(1)  # (N, 1, H, W) in [0, 1]
     y = Augmenter(AugmentConfig(), seed=seed)(x)
     return (y.squeeze(1).clamp(0, 1) * 255.0 + 0.5).to(torch.uint8).numpy()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+import torch
 
 from inkread.core.errors import InkreadError
+from inkread.data.augment import AugmentParams, warp_uint8
 
 
 def _check(images: np.ndarray, scale: tuple[float, float], rotate: float, translate: float) -> None:
@@ -23,9 +25,7 @@ def augmented_copy(images: np.ndarray, seed: int = 0, *, rotate: float = 15.0, t
                    scale: tuple[float, float] = (0.8, 1.15)) -> np.ndarray:
     """Each image rotated by ±`rotate` degrees, shifted by ±`translate` of its size, scaled in `scale`."""
     _check(images, scale, rotate, translate)
-    import torch
 
-    from inkread.data.augment import AugmentParams, warp_uint8
 
     n, h, w = images.shape
     if n == 0:

@@ -21,6 +21,7 @@ ANNOTATE_MAX_CLASSES = 30  # beyond this the confusion-matrix cells are too smal
 
 def _pyplot() -> Any:
     """Import pyplot on the non-interactive Agg backend (no display needed)."""
+    # matplotlib (~1 s) loads when a figure is drawn, on the Agg backend
     import matplotlib
 
     matplotlib.use("Agg", force=True)

@@ -97,8 +97,8 @@ def per_class(cm: np.ndarray) -> PerClass:
     return PerClass(precision, recall, f1, support.astype(np.int64))
 
 
-def nll(probs: np.ndarray, labels: np.ndarray, eps: float = NLL_EPS) -> float:
-    """Mean negative log-probability of the true class, probabilities clipped to [eps, 1]."""
+def log_loss(probs: np.ndarray, labels: np.ndarray, eps: float = NLL_EPS) -> float:
+    """Log-loss of probabilities (N, K): mean -log p of the true class, clipped to [eps, 1]."""
     p_true = probs[np.arange(labels.shape[0]), labels].astype(np.float64)
     return float(-np.mean(np.log(np.clip(p_true, eps, 1.0))))
 

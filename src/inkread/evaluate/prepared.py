@@ -20,6 +20,7 @@ from PIL import Image
 from scipy import ndimage as ndi
 
 from inkread.core.errors import InkreadError
+from inkread.preprocess import preprocess
 
 PAPERS = ("plain", "textured", "ruled", "lighting")
 FACTORS = (0.7, 4.0)  # size of the rendered digit relative to 28 px, drawn log-uniformly
@@ -185,7 +186,6 @@ class PreparedSet:
 
 def _prepare_chunk(digits: np.ndarray, looks: Looks, seed: int, start: int) -> tuple[np.ndarray, np.ndarray]:
     """Render and preprocess digits start..start+n-1; each image draws from its own seeded generator."""
-    from inkread.preprocess import preprocess
 
     out = np.zeros(digits.shape, dtype=np.uint8)
     found = np.zeros(len(digits), dtype=bool)

@@ -13,6 +13,7 @@ from inkread.core.errors import InkreadError
 from inkread.core.files import atomic_write_text
 from inkread.core.metrics import confusion_matrix
 from inkread.evaluate import metrics as M
+from inkread.evaluate.figures import save_confusion_matrix, save_coverage, save_gallery, save_reliability
 from inkread.evaluate.page import render_page
 
 GALLERY_MAX = 36
@@ -74,7 +75,7 @@ def compute_metrics(probs: np.ndarray, labels: np.ndarray, classes: Sequence[str
         "classes": list(classes),
         "accuracy": acc,
         "error_rate": 1.0 - acc,
-        "nll": M.nll(probs, labels),
+        "nll": M.log_loss(probs, labels),
         "ece": cal.ece,
         "brier": M.brier(probs, labels),
         "macro_precision": float(pc.precision.mean()),
@@ -112,7 +113,6 @@ def _merge_extra(result: dict[str, Any], extra: dict[str, Any] | None) -> dict[s
 def _gallery(out_dir: Path, probs: np.ndarray, labels: np.ndarray, images: np.ndarray,
              classes: Sequence[str]) -> list[dict[str, Any]]:
     """Draw the most confidently wrong images and return their index, true, pred and p."""
-    from inkread.evaluate.figures import save_gallery
 
     idx = M.most_confident_errors(probs, labels, GALLERY_MAX)
     preds = M.predictions(probs)
@@ -140,7 +140,6 @@ def _fmt_p(p: float) -> str:
 
 def _figures(out_dir: Path, probs: np.ndarray, labels: np.ndarray, result: dict[str, Any]) -> None:
     """Write the confusion matrix, reliability diagram and coverage curve (with the stored threshold)."""
-    from inkread.evaluate.figures import save_confusion_matrix, save_coverage, save_reliability
 
     save_confusion_matrix(out_dir / FIGURES["confusion_matrix"], np.array(result["confusion_matrix"]),
                           result["classes"])
@@ -161,7 +160,7 @@ def selective_metrics(probs: np.ndarray, labels: np.ndarray, *, threshold: float
             raise InkreadError(f"uncalibrated probabilities have shape {uncalibrated.shape}", where="report",
                                expected=f"the shape of the calibrated ones, {probs.shape}")
         M.check_inputs(uncalibrated, labels, where="report (uncalibrated probabilities)")
-        out["uncalibrated"] = {"nll": M.nll(uncalibrated, labels),
+        out["uncalibrated"] = {"nll": M.log_loss(uncalibrated, labels),
                                "ece": M.calibration(uncalibrated, labels).ece}
     if threshold is not None:
         out["reject"] = vars(M.at_threshold(probs, labels, threshold))

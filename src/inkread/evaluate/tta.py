@@ -6,9 +6,11 @@ from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 import numpy as np
+import torch
 
 from inkread.core.calibration import softmax
 from inkread.core.errors import InkreadError
+from inkread.data.augment import AugmentParams, warp_uint8
 
 
 class View(NamedTuple):
@@ -48,9 +50,7 @@ def shifted(images: np.ndarray, dy: int, dx: int) -> np.ndarray:
 
 def turned(images: np.ndarray, angle: float, scale: float) -> np.ndarray:
     """The uint8 images (N, H, W) turned `angle` degrees about their centre and resized by `scale`."""
-    import torch
 
-    from inkread.data.augment import AugmentParams, warp_uint8
 
     if images.ndim != 3 or images.dtype != np.uint8 or not scale > 0:
         raise InkreadError(f"images of shape {images.shape} and type {images.dtype}, scale {scale}",

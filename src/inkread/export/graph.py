@@ -5,10 +5,10 @@ from __future__ import annotations
 import tempfile
 import warnings
 from pathlib import Path
-from typing import Any
 
 import onnx
 import torch
+from torch import nn
 
 import inkread
 from inkread.export import metadata as meta
@@ -16,7 +16,7 @@ from inkread.export import metadata as meta
 OPSET = 17
 
 
-def graph_bytes(model: Any, opset: int = OPSET) -> bytes:
+def graph_bytes(model: nn.Module, opset: int = OPSET) -> bytes:
     """The model as an ONNX graph: input float32 (N, 1, 28, 28) normalised, output logits (N, K)."""
     with tempfile.TemporaryDirectory(prefix="inkread-export-") as tmp, warnings.catch_warnings(), \
             torch.no_grad():

@@ -33,6 +33,7 @@ def _batches(images: np.ndarray, mean: float, std: float, size: int = 64) -> Ite
 def int8_bytes(fp32: bytes, calibration: np.ndarray, mean: float, std: float,
                metadata: dict[str, str]) -> bytes:
     """Static QDQ int8 quantisation (per-channel weights) of an export, metadata kept, `quantized=int8`."""
+    # onnxruntime's quantiser loads only for --quantize
     import onnx
     from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
     from onnxruntime.quantization.shape_inference import quant_pre_process

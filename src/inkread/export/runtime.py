@@ -39,6 +39,7 @@ class OnnxModel(LoadedModel):
 
 def make_session(model: bytes | str, threads: int = 1) -> Any:
     """An onnxruntime CPU session; one intra-op thread suits the service's small batches."""
+    # onnxruntime loads when a model is, not with the metadata helpers
     import onnxruntime as ort
 
     opts = ort.SessionOptions()

@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 
+from inkread.core.model import Classify
 from inkread.preprocess import ImageLike, ink_map, to_model_input
 from inkread.read.piece import Piece
 from inkread.read.segment import segment
 from inkread.read.widths import shape_loglik
 
-# classify(batch uint8 (N, 28, 28), white on black) -> probabilities (N, K)
-Classify = Callable[[np.ndarray], np.ndarray]
 REJECTED = "?"
 
 
 @dataclass(frozen=True)
-class CharReading:
+class Character:
     """One character: where it is, what it most likely is, and whether that is sure enough."""
 
     box: tuple[int, int, int, int]  # x0, y0, x1, y1 in image pixels, ends exclusive
@@ -35,7 +34,7 @@ class Reading:
     """A line read left to right; rejected characters are "?" in `text`."""
 
     text: str
-    chars: tuple[CharReading, ...]
+    chars: tuple[Character, ...]
     # the characters' model inputs (N, 28, 28) uint8, for monitoring; not part of the answer
     inputs: np.ndarray | None = field(default=None, repr=False, compare=False)
 
@@ -74,12 +73,12 @@ def read_ink(ink: np.ndarray, classify: Classify, classes: Sequence[str], thresh
     return Reading("".join(REJECTED if c.rejected else c.label for c in chars), chars, x)
 
 
-def _char(piece: Piece, probs: np.ndarray, classes: Sequence[str], threshold: float) -> CharReading:
+def _char(piece: Piece, probs: np.ndarray, classes: Sequence[str], threshold: float) -> Character:
     """The reading of one piece from its probabilities (K,)."""
     order = np.argsort(-probs, kind="stable")[:3]
     top3 = tuple((classes[int(k)], round(float(probs[k]), 6)) for k in order)
     confidence = float(probs[order[0]])
-    return CharReading(box=piece.box, label=top3[0][0], confidence=round(confidence, 6), top3=top3,
+    return Character(box=piece.box, label=top3[0][0], confidence=round(confidence, 6), top3=top3,
                        rejected=confidence < threshold)
 
 

@@ -42,6 +42,7 @@ def current_report(run_dir: Path, doc: dict[str, Any]) -> Path:
     except (OSError, ValueError):
         written = None
     if written is None or Path(written).resolve() != best.resolve():
+        # torch loads only when the report must be written again
         from inkread.evaluate.checkpoint import evaluate_checkpoint
 
         evaluate_checkpoint(run_dir, limit=(doc.get("config") or {}).get("data", {}).get("limit"))
@@ -57,6 +58,7 @@ def report_metrics(report: Path) -> dict[str, float]:
 
 def log_files(client: MlflowClient, run_id: str, run_dir: Path, doc: dict[str, Any]) -> LoggedModel:
     """Log the report, config.yaml, checkpoint.json and a fresh ONNX export; return the export's record."""
+    # torch loads only to export a run being logged
     from inkread.export.onnx_export import export_checkpoint
 
     report = current_report(run_dir, doc)
@@ -76,6 +78,7 @@ def log_files(client: MlflowClient, run_id: str, run_dir: Path, doc: dict[str, A
 
 def _log_numbers(client: MlflowClient, run_id: str, values: dict[str, float]) -> None:
     """Log final (step 0) metrics in one batch."""
+    # mlflow loads only when logging
     from mlflow.entities import Metric
 
     stamp = int(time.time() * 1000)

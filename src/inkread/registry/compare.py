@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from inkread.registry.lineage import flatten
+from inkread.registry.lineage import as_params
 from inkread.registry.versions import describe, find_version, get_model
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ def compare(client: MlflowClient, a: ModelRef, b: ModelRef) -> dict[str, Any]:
     keys = [k for k in HEADLINE if k in left["metrics"] or k in right["metrics"]]
     keys += sorted((set(left["metrics"]) | set(right["metrics"])) - set(keys))
     rows = [_row(k, left["metrics"].get(k), right["metrics"].get(k)) for k in keys]
-    config = _differences(flatten(left["config"]), flatten(right["config"]))
+    config = _differences(as_params(left["config"]), as_params(right["config"]))
     lineage = _differences({k: str(left["lineage"].get(k)) for k in LINEAGE_KEYS},
                            {k: str(right["lineage"].get(k)) for k in LINEAGE_KEYS})
     return {"a": _head(a, left), "b": _head(b, right), "metrics": rows, "config": config, "lineage": lineage}

@@ -7,19 +7,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from inkread.train.tracking import METRICS_FILE
+from inkread.core.flat import flatten
+from inkread.train.run_info import METRICS_FILE
 
 
-def flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, str]:
+def as_params(tree: dict[str, Any]) -> dict[str, str]:
     """Nested config sections as dotted keys with JSON-ish string values: {"optim.lr": "0.01", ...}."""
-    flat: dict[str, str] = {}
-    for key, value in tree.items():
-        dotted = f"{prefix}{key}"
-        if isinstance(value, dict) and value:
-            flat.update(flatten(value, dotted + "."))
-        else:
-            flat[dotted] = value if isinstance(value, str) else json.dumps(value)
-    return flat
+    return {k: v if isinstance(v, str) else json.dumps(v) for k, v in flatten(tree).items()}
 
 
 def data_hashes(doc: dict[str, Any]) -> dict[str, str]:

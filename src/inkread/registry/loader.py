@@ -7,7 +7,6 @@ ONNX alone (no torch), so `onnx_file` turns a run into its export first, once, b
 from __future__ import annotations
 
 import hashlib
-import json
 import sys
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from inkread.core.errors import InkreadError
 from inkread.core.model import LoadedModel
 from inkread.export.runtime import load_onnx
 from inkread.registry.resolve import resolve_model_uri
+from inkread.train.run_info import CheckpointError, read_info
 
 URI_PREFIX = "models:/"
 RUN_EXPORT = "model.onnx"  # where a run served by `inkread serve --model RUN` is exported
@@ -58,18 +58,17 @@ def onnx_file(ref: str | Path, *, tracking_uri: str | None = None) -> Path:
 
 def _best_weights(path: Path) -> tuple[Path, Path]:
     """The run folder of `path` and its best (else latest) weights file, from checkpoint.json alone."""
-    info = path / "checkpoint.json" if path.is_dir() else path
-    if info.name != "checkpoint.json" or not info.is_file():
+    try:
+        info, doc = read_info(path)
+    except CheckpointError as exc:
+        if "no checkpoint found" not in exc.problem:
+            raise  # a checkpoint.json that is there but damaged: that error names it
         raise InkreadError("no model found", where=path,
                            expected="an ONNX file, a registry URI models:/NAME@ALIAS, or a training run "
                            "folder (runs/NAME) holding checkpoint.json",
-                           fix="pass the folder printed by `inkread train` or a file from `inkread export`")
-    try:
-        doc = json.loads(info.read_text(encoding="utf-8"))
-        return info.parent, info.parent / str(doc.get("best_weights") or doc["weights"])
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise InkreadError(f"unreadable checkpoint description ({exc.__class__.__name__})", where=info,
-                           fix="resume or retrain the run") from None
+                           fix="pass the folder printed by `inkread train` or a file from `inkread export`") \
+            from None
+    return info.parent, info.parent / str(doc.get("best_weights") or doc.get("weights"))
 
 
 def _exported_from(onnx: Path, weights: Path) -> bool:

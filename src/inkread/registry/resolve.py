@@ -8,13 +8,13 @@ from urllib.parse import unquote, urlparse
 
 from inkread.core.errors import InkreadError
 from inkread.core.files import sha256_file
+from inkread.registry.store import load_mlflow, open_client
 from inkread.registry.uris import parse_model_ref, pick_tracking_uri
+from inkread.registry.versions import find_version
 
 
 def resolve_model_uri(uri: str, tracking_uri: str | None = None) -> Path:
     """The ONNX file of a registered version, located (or downloaded) and checked against its hash."""
-    from inkread.registry.store import open_client
-    from inkread.registry.versions import find_version
 
     ref = parse_model_ref(uri)
     store = pick_tracking_uri(tracking_uri)
@@ -45,7 +45,6 @@ def _local_folder(source: str, tracking_uri: str, name: str, version: str) -> Pa
     parsed = urlparse(source)
     if parsed.scheme in ("", "file"):
         return Path(unquote(parsed.path))
-    from inkread.registry.store import load_mlflow
 
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     dest = Path(base) / "inkread" / "models" / name / version

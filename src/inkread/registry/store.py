@@ -34,7 +34,7 @@ def load_mlflow() -> ModuleType:
         os.environ.setdefault(key, value)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        import mlflow
+        import mlflow  # ~2 s: only commands that track or register pay for it
     for name in ("mlflow", "alembic", "alembic.runtime.migration"):
         logging.getLogger(name).setLevel(logging.WARNING)
     warnings.filterwarnings("ignore", module=r"mlflow(\.|$)")
@@ -87,6 +87,7 @@ def _unsynced_creation(db: Path | None) -> Iterator[None]:
     if db is None or db.exists():
         yield
         return
+    # sqlalchemy loads only to check a database URL
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
 

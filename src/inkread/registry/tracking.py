@@ -10,8 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from inkread.registry.lineage import epoch_metrics, final_metrics, flatten, lineage
+from inkread.registry.artifacts import MODEL_DIR, LoggedModel, log_files
+from inkread.registry.lineage import as_params, epoch_metrics, final_metrics, lineage
+from inkread.registry.store import experiment_id, open_client
 from inkread.registry.uris import ENV_VAR, check_model_name, pick_tracking_uri
+from inkread.registry.versions import create_version
+from inkread.train.run_info import read_info, update_info
 
 if TYPE_CHECKING:
     from mlflow import MlflowClient
@@ -53,8 +57,6 @@ def track_run(run_dir: Path, *, experiment: str = "inkread", artifacts: bool = T
 def _track(run_dir: Path, experiment: str, artifacts: bool, register_as: str | None,
            parent_run_id: str | None, tags: dict[str, str] | None, tracking_uri: str | None) -> Tracked:
     """The body of `track_run`."""
-    from inkread.registry.store import open_client
-    from inkread.train.checkpoint import read_info, update_info
 
     info_path, doc = read_info(run_dir)
     run_dir = info_path.parent.resolve()
@@ -96,9 +98,9 @@ def _logged_before(client: MlflowClient, doc: dict[str, Any], uri: str) -> str |
 def _new_run(client: MlflowClient, run_dir: Path, doc: dict[str, Any], experiment: str, uri: str,
              parent_run_id: str | None) -> str:
     """Create an MLflow run holding the params, per-epoch and final metrics and lineage tags."""
+    # mlflow loads only when logging
     from mlflow.entities import Metric, Param
 
-    from inkread.registry.store import experiment_id
 
     tags = {"mlflow.runName": run_dir.name, "mlflow.source.name": "inkread train",
             "mlflow.source.type": "LOCAL", "mlflow.source.git.commit": str((doc.get("code") or {})
@@ -111,7 +113,7 @@ def _new_run(client: MlflowClient, run_dir: Path, doc: dict[str, Any], experimen
     run_id = str(run.info.run_id)
     stamp = int(time.time() * 1000)
     last_epoch = int(doc.get("epoch") or 0)
-    params = [Param(k, v[:6000]) for k, v in flatten(doc.get("config") or {}).items()]
+    params = [Param(k, v[:6000]) for k, v in as_params(doc.get("config") or {}).items()]
     metrics = [Metric(k, v, stamp, step) for k, v, step in epoch_metrics(run_dir)]
     metrics += [Metric(k, v, stamp, last_epoch) for k, v in final_metrics(doc).items()]
     for i in range(0, len(params), BATCH_PARAMS):
@@ -125,7 +127,6 @@ def _new_run(client: MlflowClient, run_dir: Path, doc: dict[str, Any], experimen
 def _ensure_files(client: MlflowClient, run_id: str, run_dir: Path, doc: dict[str, Any],
                   wanted: bool) -> LoggedModel | None:
     """The run's logged ONNX export, logging the artifacts first when wanted and not yet there."""
-    from inkread.registry.artifacts import LoggedModel, log_files
 
     tags = client.get_run(run_id).data.tags
     if SHA_TAG in tags:
@@ -140,8 +141,6 @@ def _ensure_files(client: MlflowClient, run_id: str, run_dir: Path, doc: dict[st
 def _register(client: MlflowClient, name: str, run_id: str, run_dir: Path, doc: dict[str, Any],
               model: LoggedModel) -> str:
     """Register the run's ONNX export as a new version of `name`, with its hash and lineage as tags."""
-    from inkread.registry.artifacts import MODEL_DIR
-    from inkread.registry.versions import create_version
 
     source = f"{client.get_run(run_id).info.artifact_uri}/{MODEL_DIR}"
     tags = {"sha256": model.sha256, "onnx_file": model.file, **lineage(doc, run_dir)}
@@ -177,6 +176,7 @@ def _registered(doc: dict[str, Any], uri: str, name: str | None, version: str | 
 
 def _tag_list(tags: dict[str, str]) -> list[Any]:
     """MLflow RunTag entities for a dict."""
+    # mlflow loads only when logging
     from mlflow.entities import RunTag
 
     return [RunTag(k, str(v)) for k, v in tags.items()]

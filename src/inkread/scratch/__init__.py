@@ -11,11 +11,11 @@ from inkread.scratch.optim import SGD, AdaGrad, Adam, Optimizer, RMSprop, make_o
 from inkread.scratch.perceptron import Perceptron
 from inkread.scratch.schedule import StepLR
 from inkread.scratch.serialize import load_model, save_model
-from inkread.scratch.train import History, Trainer, evaluate, fit
+from inkread.scratch.train import History, Trainer, evaluate_arrays, fit_arrays
 
 __all__ = [
     "SGD", "AdaGrad", "Adam", "Dropout", "History", "Layer", "Linear", "LogisticRegression",
     "Optimizer", "Perceptron", "RMSprop", "ReLU", "Sequential", "Sigmoid", "StepLR", "Tanh",
-    "Trainer", "build_mlp", "evaluate", "fit", "load_model", "make_optimizer", "save_model",
+    "Trainer", "build_mlp", "evaluate_arrays", "fit_arrays", "load_model", "make_optimizer", "save_model",
     "softmax_regression",
 ]

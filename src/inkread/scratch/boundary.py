@@ -22,7 +22,7 @@ from inkread.scratch.network import build_mlp
 from inkread.scratch.optim import Adam
 from inkread.scratch.perceptron import Perceptron
 from inkread.scratch.toy import TOY
-from inkread.scratch.train import fit
+from inkread.scratch.train import fit_arrays
 
 Prob = Callable[[Array], Array]  # points (N, 2) -> P(class 1) (N,)
 PANEL, TITLE, PAD = 260, 24, 14
@@ -46,7 +46,7 @@ def train_logreg(X: Array, y: Array, seed: int) -> Prob:
 def train_mlp(X: Array, y: Array, seed: int) -> Prob:
     """A 2-32-32-2 tanh MLP trained with Adam on cross-entropy."""
     net = build_mlp([2, 32, 32, 2], activation="tanh", seed=seed, dtype=np.float64)
-    fit(net, X, y, optimizer=Adam(net.params, net.grads, lr=0.01), epochs=300, batch_size=32,
+    fit_arrays(net, X, y, optimizer=Adam(net.params, net.grads, lr=0.01), epochs=300, batch_size=32,
         seed=seed)
     return lambda G: softmax(net.predict_logits(G))[:, 1]
 

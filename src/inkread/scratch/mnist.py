@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from inkread.core.errors import ConfigError
+from inkread.core.scaling import standardise, to_unit
 from inkread.data.catalog import load_dataset
 from inkread.data.split import make_splits
 from inkread.data.types import Dataset
@@ -31,10 +32,7 @@ class ArraySplits:
 
 def to_features(images: np.ndarray, mean: float, std: float) -> Array:
     """uint8 images (N, H, W) -> float32 rows (N, H·W) of (x/255 − mean)/std."""
-    X = images.reshape(len(images), -1).astype(np.float32)
-    X *= np.float32(1.0 / (255.0 * std))
-    X -= np.float32(mean / std)
-    return X
+    return standardise(to_unit(images.reshape(len(images), -1)), mean, std)
 
 
 def load_arrays(dataset: str = "mnist", data_dir: str | Path | None = None,

@@ -25,7 +25,7 @@ from inkread.scratch.optim import OPTIMIZERS, make_optimizer
 from inkread.scratch.perceptron import Perceptron
 from inkread.scratch.schedule import StepLR
 from inkread.scratch.serialize import save_model
-from inkread.scratch.train import History, evaluate, fit
+from inkread.scratch.train import History, evaluate_arrays, fit_arrays
 
 MODELS = ("perceptron", "logreg", "mlp")
 DEFAULTS: dict[str, dict[str, Any]] = {
@@ -36,7 +36,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
 
 
 @dataclass
-class TrainConfig:
+class ScratchConfig:
     """Everything `inkread scratch train` can set; None means the model's default."""
 
     model: str = "mlp"
@@ -80,7 +80,7 @@ def parse_hidden(text: str) -> tuple[int, ...]:
     return tuple(int(p) for p in parts)
 
 
-def validate(cfg: TrainConfig) -> None:
+def validate(cfg: ScratchConfig) -> None:
     """Reject unknown names and out-of-range numbers before any data is loaded."""
     if cfg.model not in MODELS:
         raise ConfigError(f"unknown model '{cfg.model}'", expected="one of " + ", ".join(MODELS))
@@ -100,7 +100,7 @@ def validate(cfg: TrainConfig) -> None:
             raise ConfigError(f"{what} is out of range", expected=expected)
 
 
-def build_model(cfg: TrainConfig, n_in: int, n_classes: int) -> Sequential | Perceptron:
+def build_network(cfg: ScratchConfig, n_in: int, n_classes: int) -> Sequential | Perceptron:
     """The network the config names, for n_in inputs and n_classes outputs."""
     if cfg.model == "perceptron":
         return Perceptron(n_in, n_classes)
@@ -109,7 +109,7 @@ def build_model(cfg: TrainConfig, n_in: int, n_classes: int) -> Sequential | Per
     return build_mlp([n_in, *cfg.hidden, n_classes], dropout=cfg.dropout, seed=cfg.seed)
 
 
-def _train_perceptron(p: Perceptron, data: ArraySplits, cfg: TrainConfig,
+def _train_perceptron(p: Perceptron, data: ArraySplits, cfg: ScratchConfig,
                       cb: Callbacks) -> History:
     """The averaged perceptron trick epoch by epoch, with validation accuracy after each."""
     hist, n_batches = History(), math.ceil(len(data.X_train) / cfg.batch_size)
@@ -128,7 +128,7 @@ def _train_perceptron(p: Perceptron, data: ArraySplits, cfg: TrainConfig,
     return hist
 
 
-def _train_network(net: Sequential, data: ArraySplits, cfg: TrainConfig,
+def _train_network(net: Sequential, data: ArraySplits, cfg: ScratchConfig,
                    cb: Callbacks) -> History:
     """Gradient descent with the configured optimiser, schedule and validation each epoch."""
     opt = make_optimizer(cfg.optimizer, net.params, net.grads, cfg.resolved("lr"),
@@ -139,7 +139,7 @@ def _train_network(net: Sequential, data: ArraySplits, cfg: TrainConfig,
         if cb.on_epoch is not None:
             cb.on_epoch(epoch, {"train_loss": h.train_loss[-1], "val_acc": h.val_acc[-1]})
 
-    return fit(net, data.X_train, data.y_train, optimizer=opt, epochs=cfg.resolved("epochs"),
+    return fit_arrays(net, data.X_train, data.y_train, optimizer=opt, epochs=cfg.resolved("epochs"),
                batch_size=cfg.batch_size, seed=cfg.seed, validation=(data.X_val, data.y_val),
                schedule=StepLR(opt, step, cfg.resolved("lr_gamma")) if step else None, on_epoch=report,
                on_batch=cb.on_batch)
@@ -149,17 +149,17 @@ def _accuracy(model: Sequential | Perceptron, X: np.ndarray, y: np.ndarray) -> f
     """Fraction of right predictions."""
     if isinstance(model, Perceptron):
         return float(np.mean(model.predict(X) == y))
-    return evaluate(model, X, y)[1]
+    return evaluate_arrays(model, X, y)[1]
 
 
-def run_training(cfg: TrainConfig, cb: Callbacks | None = None,
+def run_training(cfg: ScratchConfig, cb: Callbacks | None = None,
                  data: ArraySplits | None = None) -> dict[str, Any]:
     """Train as configured (on `data` if given) and return a JSON-ready summary."""
     validate(cfg)
     cb = cb or Callbacks()
     if data is None:
         data = load_arrays(cfg.dataset, cfg.data_dir, cfg.val_fraction, cfg.seed, cfg.limit)
-    model = build_model(cfg, data.X_train.shape[1], len(data.classes))
+    model = build_network(cfg, data.X_train.shape[1], len(data.classes))
     if cb.on_start:
         cb.on_start(cfg.resolved("epochs") * math.ceil(len(data.X_train) / cfg.batch_size))
     start = time.perf_counter()
@@ -174,7 +174,7 @@ def run_training(cfg: TrainConfig, cb: Callbacks | None = None,
     return result
 
 
-def summary(cfg: TrainConfig, data: ArraySplits, model: Sequential | Perceptron, hist: History,
+def summary(cfg: ScratchConfig, data: ArraySplits, model: Sequential | Perceptron, hist: History,
             seconds: float) -> dict[str, Any]:
     """The result record printed by the CLI (and saved alongside the model as metadata)."""
     return {

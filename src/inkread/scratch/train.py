@@ -131,7 +131,7 @@ class Trainer:
         return total_loss / max(len(X), 1), total_right / max(len(X), 1)
 
 
-def evaluate(model: Model, X: Array, y: Array, loss: str | LossFn = "cross_entropy",
+def evaluate_arrays(model: Model, X: Array, y: Array, loss: str | LossFn = "cross_entropy",
              batch_size: int = 4096) -> tuple[float, float]:
     """Mean loss and accuracy of the model on (X, y), without training."""
     out = model.predict_logits(X, batch_size)
@@ -162,13 +162,13 @@ class EarlyStopping:
 def _validate(model: Model, validation: tuple[Array, Array], loss: LossFn, hist: History,
               stopper: EarlyStopping | None) -> bool:
     """Record validation loss and accuracy; True when early stopping says stop."""
-    va_loss, va_acc = evaluate(model, *validation, loss=loss)
+    va_loss, va_acc = evaluate_arrays(model, *validation, loss=loss)
     hist.val_loss.append(va_loss)
     hist.val_acc.append(va_acc)
     return stopper is not None and stopper.update(len(hist.val_loss) - 1, va_loss)
 
 
-def fit(model: Model, X: Array, y: Array, *, optimizer: Optimizer | None = None,
+def fit_arrays(model: Model, X: Array, y: Array, *, optimizer: Optimizer | None = None,
         loss: str | LossFn = "cross_entropy", epochs: int = 10, batch_size: int | None = 128,
         seed: int = 0, validation: tuple[Array, Array] | None = None, patience: int | None = None,
         schedule: StepLR | None = None, clip_norm: float | None = None,

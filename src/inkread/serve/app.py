@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from prometheus_client import multiprocess
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import inkread
@@ -103,7 +104,6 @@ def create_app(model_path: str | Path, settings: ServeSettings | None = None) ->
         yield
         runner.shutdown()
         if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-            from prometheus_client import multiprocess
 
             multiprocess.mark_process_dead(os.getpid())
 

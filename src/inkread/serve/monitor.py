@@ -15,7 +15,9 @@ from typing import Any
 
 import numpy as np
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import multiprocess as mp
 
+from inkread.export.stats import input_features
 from inkread.serve.drift import DriftMonitor
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -99,7 +101,6 @@ class Monitor:
 
     def model_input(self, x: np.ndarray, predicted: int) -> None:
         """Record the statistics of one 28x28 model input and its predicted class for drift."""
-        from inkread.export.stats import input_features
 
         feats = {k: float(v[0]) for k, v in input_features(x[None]).items()}
         for name, value in feats.items():
@@ -146,7 +147,6 @@ class Monitor:
         self.refresh_gauges()
         if not multiprocess():
             return generate_latest(self.registry)
-        from prometheus_client import multiprocess as mp
 
         merged = CollectorRegistry()
         mp.MultiProcessCollector(merged)

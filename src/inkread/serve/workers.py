@@ -51,6 +51,7 @@ def free_port(host: str) -> int:
 
 def run_worker(model: str, settings_json: str, host: str, port: int, uvicorn_options: dict[str, Any]) -> None:
     """One worker process: load the model, listen on its own socket of the group, serve until told to stop."""
+    # each worker process loads the server and the app itself, after the fork
     import uvicorn
 
     from inkread.serve.app import create_app

@@ -12,7 +12,7 @@ import numpy as np
 
 from inkread.core import calibration
 from inkread.core.calibration import CalibrationFit
-from inkread.train.checkpoint import CheckpointError, read_info, update_info
+from inkread.train.run_info import CheckpointError, read_info, update_info
 from inkread.train.step import StepSettings, predict_logits
 
 if TYPE_CHECKING:

@@ -20,22 +20,16 @@ from typing import Any
 
 import numpy as np
 import torch
+from safetensors.torch import load_file, save
 from torch import nn
 
 import inkread
 from inkread.core.calibration import Calibration
-from inkread.core.errors import InkreadError
 from inkread.core.files import atomic_write_bytes, atomic_write_text
 from inkread.models import build_model
 from inkread.models.loaded import TorchModel
 from inkread.train.config import TrainConfig, validate
-
-FORMAT = "inkread-checkpoint/1"
-INFO_FILE = "checkpoint.json"
-
-
-class CheckpointError(InkreadError):
-    """A checkpoint is missing, incomplete or not an inkread checkpoint."""
+from inkread.train.run_info import FORMAT, INFO_FILE, CheckpointError, read_info
 
 
 def encode_tree(obj: Any, tensors: dict[str, torch.Tensor], key: str = "s") -> Any:
@@ -93,7 +87,6 @@ def code_version() -> dict[str, Any]:
 
 def _save_tensors(path: Path, tensors: dict[str, torch.Tensor]) -> None:
     """Write tensors as safetensors atomically."""
-    from safetensors.torch import save
 
     atomic_write_bytes(path, save(tensors))
 
@@ -116,13 +109,6 @@ def save_checkpoint(run_dir: Path, *, epoch: int, model: nn.Module, trainer_stat
     return run_dir / INFO_FILE
 
 
-def update_info(run_dir: Path, **fields: Any) -> None:
-    """Add or replace top-level fields of checkpoint.json (e.g. final test metrics) atomically."""
-    doc = json.loads((run_dir / INFO_FILE).read_text(encoding="utf-8"))
-    doc.update(fields)
-    atomic_write_text(run_dir / INFO_FILE, json.dumps(doc, indent=1, default=str))
-
-
 def _prune(ckpt_dir: Path, keep: set[str]) -> None:
     """Delete epoch files that checkpoint.json no longer references."""
     for f in ckpt_dir.glob("epoch-*.safetensors"):
@@ -130,32 +116,8 @@ def _prune(ckpt_dir: Path, keep: set[str]) -> None:
             f.unlink(missing_ok=True)
 
 
-def find_info(path: str | Path) -> Path:
-    """checkpoint.json for a run folder, the JSON itself, or a weights file inside a run folder."""
-    p = Path(path)
-    for candidate in (p / INFO_FILE, p, p.parent / INFO_FILE, p.parent.parent / INFO_FILE):
-        if candidate.name == INFO_FILE and candidate.is_file():
-            return candidate
-    raise CheckpointError("no checkpoint found", where=p,
-                          expected=f"a run folder containing {INFO_FILE}, or that file itself",
-                          fix="pass the folder printed by `inkread train` (runs/<run-name>)")
-
-
-def read_info(path: str | Path) -> tuple[Path, dict[str, Any]]:
-    """Locate and parse checkpoint.json, checking its format."""
-    info_path = find_info(path)
-    try:
-        doc = json.loads(info_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise CheckpointError(f"unreadable checkpoint description: {exc}", where=info_path) from None
-    if doc.get("format") != FORMAT:
-        raise CheckpointError(f"format {doc.get('format')!r}", where=info_path, expected=FORMAT)
-    return info_path, doc
-
-
 def load_tensors(path: Path) -> dict[str, torch.Tensor]:
     """Read a safetensors file, naming it in the error when it is missing or damaged."""
-    from safetensors.torch import load_file
 
     try:
         return load_file(str(path))

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import torch
 import torch.distributed as dist
 from torch import nn
+from torch.nn.parallel import DistributedDataParallel
 
 from inkread.core.errors import ConfigError
 
@@ -102,7 +103,6 @@ def wrap(model: nn.Module) -> nn.Module:
     """The model wrapped in DistributedDataParallel when several processes train, else itself."""
     if not active():
         return model
-    from torch.nn.parallel import DistributedDataParallel
 
     dev = device()
     return DistributedDataParallel(model, device_ids=[dev.index] if dev.type == "cuda" else None)

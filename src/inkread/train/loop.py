@@ -13,17 +13,19 @@ import torch
 from torch import nn
 
 from inkread.core.errors import InkreadError
+from inkread.core.flat import flatten
 from inkread.core.metrics import confusion_matrix
 from inkread.core.threads import torch_threads
 from inkread.train import distributed
 from inkread.train.calibration import calibrate_session
-from inkread.train.checkpoint import load_tensors, save_checkpoint, update_info
+from inkread.train.checkpoint import load_tensors, save_checkpoint
 from inkread.train.config import TrainConfig
 from inkread.train.optim import Schedule, current_lr
 from inkread.train.progress import TrainProgress, epoch_line, nothing_left_note
+from inkread.train.run_info import update_info
 from inkread.train.session import Session, create_session, new_run_dir, restore
 from inkread.train.step import StepSettings, evaluate, train_step
-from inkread.train.tracking import SilentTracker, Tracker, flatten
+from inkread.train.tracking import SilentTracker, Tracker
 
 
 class DivergedError(InkreadError):

@@ -14,16 +14,11 @@ from inkread.core.errors import ConfigError
 from inkread.core.files import atomic_write_text
 from inkread.models import build_model
 from inkread.train import distributed
-from inkread.train.checkpoint import (
-    CheckpointError,
-    code_version,
-    load_tensors,
-    load_trainer_state,
-    read_info,
-)
-from inkread.train.config import TrainConfig, to_yaml
+from inkread.train.checkpoint import code_version, load_tensors, load_trainer_state
+from inkread.train.config import TrainConfig, load_config, to_yaml
 from inkread.train.data import RunData, prepare_data
 from inkread.train.optim import Schedule, build_optimizer, build_schedule
+from inkread.train.run_info import CheckpointError, read_info
 
 
 @dataclass
@@ -135,7 +130,6 @@ def restore(session: Session) -> None:
 
 def resume_config(path: str | Path, overrides: list[str]) -> tuple[TrainConfig, Path]:
     """The saved configuration of the run at `path` with `overrides` applied, and the run folder."""
-    from inkread.train.config import load_config
 
     info_path, doc = read_info(path)
     cfg = load_config(None, overrides, base=doc["config"])

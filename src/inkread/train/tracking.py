@@ -9,13 +9,13 @@ from typing import Any
 
 import numpy as np
 import torch
+from PIL import Image, ImageDraw
 
-METRICS_FILE = "metrics.jsonl"
+from inkread.train.run_info import METRICS_FILE
 
 
 def render_confusion(cm: np.ndarray, classes: Sequence[str], cell: int = 34) -> np.ndarray:
     """The confusion matrix as an RGB image (H, W, 3) uint8: rows true, columns predicted, by row share."""
-    from PIL import Image, ImageDraw
 
     k = cm.shape[0]
     margin = cell  # room for the class names along the top and left
@@ -40,6 +40,7 @@ class Tracker:
     """Writes scalars, images and hyper-parameters for TensorBoard and one JSON line per epoch."""
 
     def __init__(self, run_dir: Path, *, resume_epoch: int = 0) -> None:
+        # TensorBoard (~1 s) loads when a run writes events, not on import
         from torch.utils.tensorboard import SummaryWriter
 
         self.run_dir = run_dir
@@ -90,16 +91,6 @@ class Tracker:
         self.writer.close()
 
 
-def flatten(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    """{'a': {'b': 1}} -> {'a.b': 1}."""
-    out: dict[str, Any] = {}
-    for k, v in d.items():
-        if isinstance(v, dict) and v:
-            out.update(flatten(v, f"{prefix}{k}."))
-        else:
-            out[f"{prefix}{k}"] = v
-    return out
-
 
 class SilentTracker(Tracker):
     """The tracker of the processes other than rank 0: writes nothing."""
@@ -116,7 +107,7 @@ class SilentTracker(Tracker):
     def images(self, tag: str, x: torch.Tensor, mean: float, std: float, step: int) -> None:
         """Nothing."""
 
-    def confusion(self, tag: str, cm: Any, classes: Any, step: int) -> None:
+    def confusion(self, tag: str, cm: np.ndarray, classes: Sequence[str], step: int) -> None:
         """Nothing."""
 
     def hparams(self, flat_config: dict[str, Any], results: dict[str, float]) -> None:

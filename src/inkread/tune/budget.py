@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from optuna.trial import TrialState
+
 if TYPE_CHECKING:
     import optuna
     from optuna.trial import FrozenTrial
@@ -18,7 +20,6 @@ def finished(study: optuna.Study) -> int:
     A trial interrupted by Ctrl-C, or failed because its worker died and queued again, does not count:
     its retry does.
     """
-    from optuna.trial import TrialState
 
     trials = study.get_trials(deepcopy=False)
     # RetryHeartbeatStaleTrialCallback records the numbers a retry stands for in "retry_history"

@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from inkread.core.errors import InkreadError
+from inkread.registry.store import open_client
+from inkread.registry.tracking import log_training_run, track_run
 from inkread.tune.settings import TuneSettings
 
 _warned = False
@@ -27,7 +29,6 @@ def prepare(settings: TuneSettings) -> None:
     if settings.tracking_uri is None:
         return
     try:
-        from inkread.registry.store import open_client
 
         open_client(settings.tracking_uri, create=True)
     except Exception as exc:  # tuning does not depend on tracking
@@ -39,7 +40,6 @@ def log_trial(settings: TuneSettings, run_dir: Path, number: int, state: str) ->
     if settings.tracking_uri is None or _warned:
         return None
     try:
-        from inkread.registry.tracking import log_training_run
 
         return log_training_run(run_dir, experiment=settings.study, artifacts=False,
                                 tags={"inkread.study": settings.study, "inkread.trial": str(number),
@@ -68,7 +68,6 @@ def log_best(settings: TuneSettings, run_dir: Path, number: int, register: str |
                                f"{run_dir} {register} --tracking-uri {uri}`")
         return {"note": where}
     try:
-        from inkread.registry.tracking import track_run
 
         tracked = track_run(run_dir, experiment=settings.study, artifacts=True, register_as=register,
                             tags={"inkread.study": settings.study, "inkread.trial": str(number),

@@ -8,7 +8,10 @@ import socket
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import optuna
+
 from inkread.train.config import TrainConfig, validate
+from inkread.train.loop import RunInterrupted, fit
 from inkread.tune import mlflow_log
 from inkread.tune.budget import INTERRUPTED
 from inkread.tune.settings import TuneSettings
@@ -42,7 +45,6 @@ class Pruning:
         self.trial, self.epochs = trial, epochs
 
     def __call__(self, record: dict[str, Any]) -> None:
-        import optuna
 
         epoch, score = int(record["epoch"]), float(record.get("val_accuracy", math.nan))
         if not math.isfinite(score):
@@ -60,9 +62,7 @@ class Objective:
         self.settings = settings
 
     def __call__(self, trial: optuna.Trial) -> float:
-        import optuna
 
-        from inkread.train.loop import RunInterrupted, fit
 
         cfg = trial_config(self.settings, suggest(trial, self.settings.space), trial.number)
         run_dir = self.settings.trial_dir(trial.number)

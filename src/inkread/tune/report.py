@@ -11,6 +11,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from optuna.trial import TrialState
+
 from inkread.core.errors import InkreadError
 from inkread.core.files import atomic_write_bytes, atomic_write_text
 from inkread.train.config import to_yaml, validate
@@ -71,6 +73,7 @@ def write_recipe(settings: TuneSettings, trial: optuna.trial.FrozenTrial) -> Pat
 
 def _save_plot(draw: Callable[[], Axes], path: Path) -> None:
     """Draw with optuna's matplotlib backend and write the figure as a PNG atomically."""
+    # matplotlib loads when a plot is drawn, on the Agg backend
     import matplotlib
 
     matplotlib.use("Agg")
@@ -90,6 +93,7 @@ def _save_plot(draw: Callable[[], Axes], path: Path) -> None:
 def write_plots(study: optuna.Study, settings: TuneSettings,
                 completed: int) -> tuple[dict[str, str], list[str]]:
     """history.png, importances.png (with 2+ completed trials) and intermediate.png; and notes on skips."""
+    # optuna's plots load only when the report draws them
     from optuna.visualization import matplotlib as vis
 
     plots: dict[str, Callable[[], Axes]] = {
@@ -123,7 +127,6 @@ def _test_accuracy(run_dir: str) -> float | None:
 
 def write_report(study: optuna.Study, settings: TuneSettings) -> Report:
     """Write best.yaml, the plots and summary.json for the study; an error if no trial completed."""
-    from optuna.trial import TrialState
 
     counts = Counter(t.state.name.lower() for t in study.get_trials(deepcopy=False))
     if not counts.get(TrialState.COMPLETE.name.lower()):

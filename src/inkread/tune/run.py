@@ -5,7 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import optuna
+
 from inkread.core.errors import ConfigError, InkreadError
+from inkread.registry.store import mlflow_errors, open_client
+from inkread.registry.versions import promote
 from inkread.tune import mlflow_log
 from inkread.tune.budget import finished, shares
 from inkread.tune.report import Report, write_report
@@ -26,7 +30,6 @@ def check_folder(settings: TuneSettings, trials_in_study: int) -> None:
 
 def tune(settings: TuneSettings) -> Report:
     """Run (or resume) the study until it holds `settings.trials` finished trials; write its report."""
-    import optuna
 
     optuna.logging.set_verbosity(optuna.logging.ERROR)
     study = open_study(settings)  # created here once, so the workers only load it
@@ -51,8 +54,6 @@ def register_best(settings: TuneSettings, report: Report, register: str | None,
                            where="--register", fix="drop one of the two")
     out = mlflow_log.log_best(settings, Path(report.best_run_dir), report.best_trial, register)
     if alias is not None and register is not None and out.get("version") and settings.tracking_uri:
-        from inkread.registry.store import mlflow_errors, open_client
-        from inkread.registry.versions import promote
 
         with mlflow_errors("promoting the best trial's version failed"):
             out["promoted"] = promote(open_client(settings.tracking_uri), register, out["version"], alias)

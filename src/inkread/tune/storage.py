@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
+import optuna
 
 from inkread.core.errors import InkreadError
 from inkread.train.search import SearchSpace
@@ -24,6 +25,7 @@ MAX_RETRY = 2
 def safe_url(url: str) -> str:
     """The storage URL with any password hidden, for messages and summaries."""
     try:
+        # sqlalchemy loads only to render a URL
         from sqlalchemy.engine import make_url
 
         return make_url(url).render_as_string(hide_password=True)
@@ -36,7 +38,6 @@ def open_storage(url: str, heartbeat: int, attempts: int = 4) -> optuna.storages
 
     Workers starting together on an empty database race to create its tables; the loser retries.
     """
-    import optuna
 
     engine: dict[str, object] = {}
     if url.startswith("sqlite:///"):
@@ -64,14 +65,12 @@ def open_storage(url: str, heartbeat: int, attempts: int = 4) -> optuna.storages
 
 def sampler(space: SearchSpace, seed: int) -> optuna.samplers.BaseSampler:
     """TPE after `startup_trials` random trials, seeded per worker so workers do not repeat each other."""
-    import optuna
 
     return optuna.samplers.TPESampler(seed=seed, n_startup_trials=space.startup_trials)
 
 
 def pruner(space: SearchSpace, epochs: int) -> optuna.pruners.BasePruner:
     """The pruner named by the search space, judging per-epoch validation accuracy."""
-    import optuna
 
     if space.pruner == "median":
         return optuna.pruners.MedianPruner(n_startup_trials=space.startup_trials, n_warmup_steps=0)
@@ -82,7 +81,6 @@ def pruner(space: SearchSpace, epochs: int) -> optuna.pruners.BasePruner:
 
 def fail_stale_trials(study: optuna.Study) -> None:
     """Fail the running trials whose worker stopped sending heartbeats, and queue them again."""
-    import optuna
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
@@ -96,7 +94,6 @@ def worker_seed(seed: int, worker: int, finished: int) -> int:
 
 def open_study(settings: TuneSettings, *, worker: int = 0, finished: int = 0) -> optuna.Study:
     """Create the study, or load it when it exists (resume, or another worker got there first)."""
-    import optuna
 
     storage = open_storage(settings.storage, settings.heartbeat)
     epochs = int(settings.base["train"]["epochs"])

@@ -7,6 +7,8 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
+import optuna
+
 from inkread.core.errors import InkreadError
 from inkread.tune.budget import StopWhenDone, finished
 from inkread.tune.objective import ERROR, Objective
@@ -42,6 +44,7 @@ def _print_trial(study: optuna.Study, trial: FrozenTrial) -> None:
 def set_threads(settings: TuneSettings) -> None:
     """Share the cores between this invocation's workers, unless the recipe fixes train.threads."""
     if settings.base["train"].get("threads") is None and settings.workers > 1:
+        # torch loads only to split the cores between workers
         import torch
 
         torch.set_num_threads(max(1, (os.cpu_count() or 1) // settings.workers))
@@ -49,7 +52,6 @@ def set_threads(settings: TuneSettings) -> None:
 
 def run_worker(settings: TuneSettings, index: int, n_trials: int) -> None:
     """Run up to `n_trials` trials of the study, stopping early once the study has enough."""
-    import optuna
 
     optuna.logging.set_verbosity(optuna.logging.ERROR)  # each trial gets our own line instead
     set_threads(settings)
@@ -60,7 +62,6 @@ def run_worker(settings: TuneSettings, index: int, n_trials: int) -> None:
 
 def finished_or_zero(settings: TuneSettings) -> int:
     """How many trials the study has finished (0 for a new study); varies the sampler seed on resume."""
-    import optuna
 
     try:
         return finished(optuna.load_study(study_name=settings.study, storage=settings.storage))

@@ -16,7 +16,7 @@ from inkread.core.errors import DataError
 from inkread.data.catalog import load_dataset
 from inkread.data.download import fetch_dataset
 
-REPO_MNIST = Path(__file__).resolve().parents[1] / "data" / "mnist"
+REPO_MNIST = Path(__file__).resolve().parents[2] / "data" / "mnist"
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):

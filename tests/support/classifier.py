@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
-from collections.abc import Callable
 
-import numpy as np
 import pytest
 import torch
 
-from tests.cache import cache_folder
-from tests.mnist import Mnist
+from tests.support.cache import cache_folder
+from tests.support.mnist import Mnist
 from tests.support.quick_model import QuickRecipe, SmallCNN, load_or_train
 
 RECIPE = QuickRecipe()  # ~12 s on one busy core, ~98.4% on the MNIST test set
-
-Classify = Callable[[np.ndarray], np.ndarray]
 
 
 def cached_model(config: pytest.Config, mnist: Mnist) -> SmallCNN:

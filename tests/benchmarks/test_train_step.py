@@ -89,11 +89,12 @@ def _rows(bench: ModuleType, times: dict[tuple[bool, bool], float], bad: tuple[b
 def test_the_verdict_is_against_the_fastest_finite_setting_of_the_same_arithmetic(bench: ModuleType) -> None:
     own = bench.Setting(True, False, False)
     times = {(False, False): 100.0, (True, False): 104.0, (True, True): 50.0}  # bf16 faster: not compared
-    assert bench.verdict(own, _rows(bench, times))["passed"]
-    slow = bench.verdict(own, _rows(bench, {**times, (True, False): 106.0}))
+    assert bench.against_fastest(own, _rows(bench, times))["passed"]
+    slow = bench.against_fastest(own, _rows(bench, {**times, (True, False): 106.0}))
     assert not slow["passed"] and slow["fastest"] == "NCHW+float32"
-    assert bench.verdict(own, _rows(bench, {**times, (True, False): 200.0}, bad=(False, False)))["passed"]
-    broken = bench.verdict(own, _rows(bench, times, bad=(True, False)))
+    nchw_broken = _rows(bench, {**times, (True, False): 200.0}, bad=(False, False))
+    assert bench.against_fastest(own, nchw_broken)["passed"]
+    broken = bench.against_fastest(own, _rows(bench, times, bad=(True, False)))
     assert not broken["passed"] and "non-finite" in bench.verdict_line(broken)
 
 

@@ -14,8 +14,8 @@ from inkread.data.augment import (
     AugmentParams,
     affine_grid,
     affine_theta,
+    change_stroke,
     gaussian_smooth,
-    thicken,
 )
 
 ALL_ON = AugmentConfig(crop_pad=2, elastic_alpha=2.0, stroke=1.0, blur=0.8, noise=0.05)
@@ -184,13 +184,13 @@ def test_elastic_displacement_bounded_by_alpha() -> None:
 
 def test_dilation_adds_ink_and_erosion_removes_it() -> None:
     x = digits(3)
-    y = thicken(x, torch.tensor([1.0, -1.0, 0.0]))
+    y = change_stroke(x, torch.tensor([1.0, -1.0, 0.0]))
     ink, out = x.sum(dim=(1, 2, 3)), y.sum(dim=(1, 2, 3))
     assert out[0] > ink[0] * 1.3 and out[1] < ink[1] * 0.8
     assert torch.equal(y[2], x[2])
     # a whole pixel is a max/min over the 4-neighbourhood, which max_pool2d bounds from above
     assert (y[0] <= F.max_pool2d(x[0:1], 3, stride=1, padding=1)[0]).all()
-    half = thicken(x[:1], torch.tensor([0.5]))
+    half = change_stroke(x[:1], torch.tensor([0.5]))
     assert ink[0] < half.sum() < out[0]
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cache import cache_folder
+from tests.support.cache import cache_folder
 
 REPO = Path(__file__).resolve().parents[2]
 # The fast recipe on full MNIST for one epoch: about 99% test accuracy in ~15 s on one idle core.

@@ -8,7 +8,7 @@ import pytest
 from inkread.core.errors import DataError
 from inkread.data.encoders import LabelEncoder, from_one_hot, one_hot
 from inkread.data.split import make_splits, normalization_stats, stratified_split
-from tests.mnist import Mnist
+from tests.support.mnist import Mnist
 
 
 def test_mnist_statistics_match_the_published_values(mnist: Mnist) -> None:

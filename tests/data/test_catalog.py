@@ -12,9 +12,9 @@ import pytest
 from inkread.core.errors import DataError
 from inkread.data.catalog import MNIST, find_files, load_dataset
 from inkread.data.idx import encode_idx
-from tests.mnist import Mnist
+from tests.support.mnist import Mnist
 
-REPO_MNIST = Path(__file__).resolve().parents[1] / "data" / "mnist"
+REPO_MNIST = Path(__file__).resolve().parents[2] / "data" / "mnist"
 FASHION = Path("/usr/share/datasets/fashion-mnist")
 
 

@@ -10,7 +10,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 # inkread itself, and packaging tools whose versions do not matter because builds run isolated.
 UNPINNED = {"setuptools", "wheel", "inkread"}
 

@@ -1,0 +1,1 @@
+"""Tests of the project itself: pinned dependencies and the system-package installer."""
