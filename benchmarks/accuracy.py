@@ -39,7 +39,7 @@ from inkread.core.errors import InkreadError
 from inkread.core.files import atomic_open
 from inkread.core.hardware import native_bf16
 from inkread.evaluate.checkpoint import predict_probs
-from inkread.models.registry import build_model
+from inkread.models.build import build_model
 from inkread.train.checkpoint import load_checkpoint
 from inkread.train.config import TrainConfig, load_config
 from inkread.train.data import load_splits

@@ -45,7 +45,7 @@ from harness import arguments, finish, verdict
 from inkread.core.errors import InkreadError
 from inkread.core.hardware import native_bf16
 from inkread.core.threads import torch_threads
-from inkread.models.registry import build_model
+from inkread.models.build import build_model
 from inkread.train.config import TrainConfig, load_config
 from inkread.train.data import prepare_data
 from inkread.train.optim import build_optimizer

@@ -16,7 +16,7 @@ import pytest
 import torch
 from torch import nn
 
-from inkread.models.registry import build_model
+from inkread.models.build import build_model
 from inkread.train.config import load_config
 from tests.conftest import REPO
 

@@ -23,9 +23,9 @@ from inkread.train.config import TrainConfig
 from inkread.train.optim import Schedule, current_lr
 from inkread.train.progress import TrainProgress, epoch_line, nothing_left_note
 from inkread.train.run_info import update_info
+from inkread.train.run_log import SilentTracker, Tracker
 from inkread.train.session import Session, create_session, new_run_dir, restore
 from inkread.train.step import StepSettings, evaluate, train_step
-from inkread.train.tracking import SilentTracker, Tracker
 
 
 class DivergedError(InkreadError):

@@ -14,7 +14,7 @@ from inkread.core.files import atomic_write_text
 
 FORMAT = "inkread-checkpoint/1"
 INFO_FILE = "checkpoint.json"
-METRICS_FILE = "metrics.jsonl"  # one line per epoch, written by inkread.train.tracking
+METRICS_FILE = "metrics.jsonl"  # one line per epoch, written by inkread.train.run_log
 
 
 class CheckpointError(InkreadError):

@@ -1,4 +1,4 @@
-"""Run tracking: TensorBoard event files and a metrics.jsonl line per epoch, in the run folder."""
+"""A run's own log: TensorBoard event files and a metrics.jsonl line per epoch, in the run folder."""
 
 from __future__ import annotations
 
