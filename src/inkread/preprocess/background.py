@@ -26,6 +26,11 @@ OPENING = 0.5
 FIT_SIDE = 72
 # A border whose median absolute deviation is below this is taken to be plain paper.
 EVEN_BORDER = 0.05
+# A character cropped tight is framed with paper of its own level, MARGIN of the longer side wide.
+# It shows as two grey levels at least MIN_GAP apart that explain MIN_ETA of the variance (Otsu's
+# separability), the brighter covering INK_SHARE of the image in strokes: eroded by STROKE of the
+# shorter side, at most THICK of it is left (a shadow or a lighting ramp keeps 0.7 or more).
+MARGIN, MIN_GAP, MIN_ETA, INK_SHARE, STROKE, THICK = 0.25, 0.25, 0.75, (0.1, 0.9), 0.1, 0.55
 # Paper of one exact grey (within half an 8-bit step) covering this share of the image is flat:
 # a drawing or a digital canvas, whose level needs no fitting.
 FLAT_STEP, FLAT_SHARE = 0.5 / 255.0, 0.5
@@ -75,6 +80,39 @@ def ink_is_dark(gray: np.ndarray) -> bool:
     return bool(-d.min() > d.max())
 
 
+def two_levels(x: np.ndarray) -> float:
+    """Otsu's threshold between the two grey levels of x (H, W) in [0, 1]: paper and ink."""
+    counts, edges = np.histogram(x, bins=256, range=(0.0, 1.0))
+    centres = (edges[:-1] + edges[1:]) / 2.0
+    w0 = np.cumsum(counts)  # (256,) pixels at or below each level
+    m0 = np.cumsum(counts * centres)
+    w1, m1 = w0[-1] - w0, m0[-1] - m0
+    between = w0 * w1 * (m0 / np.maximum(w0, 1) - m1 / np.maximum(w1, 1)) ** 2  # (256,)
+    return float(centres[int(np.argmax(between))])
+
+
+def cropped_to_ink(x: np.ndarray) -> bool:
+    """Whether ink-bright x (H, W) looks like a character cropped to its ink (little or no paper)."""
+    t = two_levels(x)
+    ink = x > t  # (H, W)
+    share = float(ink.mean())
+    if not INK_SHARE[0] <= share <= INK_SHARE[1]:
+        return False
+    gap = float(x[ink].mean() - x[~ink].mean())
+    eta = share * (1.0 - share) * gap * gap / max(float(x.var()), 1e-12)
+    r = max(1, round(STROKE * min(x.shape)))
+    core = ndi.binary_erosion(ink, structure=np.ones((2 * r + 1, 2 * r + 1), bool), border_value=1)
+    return gap >= MIN_GAP and eta >= MIN_ETA and float(core.sum()) <= THICK * float(ink.sum())
+
+
+def framed(x: np.ndarray) -> tuple[np.ndarray, int]:
+    """Ink-bright x (H, W) framed with paper at the level of its darker grey mode, and the frame's
+    width in pixels: a character cropped tight, given back the margin a page would have."""
+    t = two_levels(x)
+    pad = max(2, round(MARGIN * max(x.shape)))
+    return np.pad(x, pad, constant_values=float(np.median(x[x <= t]))), pad
+
+
 def noise_sigma(residual: np.ndarray, upper_tail: bool = True) -> float:
     """Robust standard deviation of a residual (N,): MAD, or the spread above the median if larger.
 
@@ -89,6 +127,18 @@ def noise_sigma(residual: np.ndarray, upper_tail: bool = True) -> float:
     # The spread towards the ink side: grain that only darkens paper has a MAD near zero.
     upper = (top - mid) / UPPER_95 if upper_tail else 0.0
     return max(MAD_TO_STD * mad, upper, MIN_SIGMA)
+
+
+def paper_sigma(residual: np.ndarray) -> float:
+    """Noise sigma of the paper from residuals (N,) of ink-bright x over its level, ink included.
+
+    Ink only raises the residual, so the side below the level is paper alone: its spread stays
+    honest when ink covers half the image (a character cropped tight), where the MAD of all
+    pixels would take the ink for noise.
+    """
+    below = -residual[residual <= 0.0]
+    below_sigma = MAD_TO_STD * float(np.median(below)) if below.size else MIN_SIGMA
+    return max(min(noise_sigma(residual, upper_tail=False), below_sigma), MIN_SIGMA)
 
 
 def normalized_smooth(x: np.ndarray, weight: np.ndarray, fallback: np.ndarray) -> np.ndarray:
@@ -136,7 +186,7 @@ def _fit_level(x: np.ndarray, iterations: int) -> np.ndarray:
     fitted to the pixels taken for paper, which are refined as the level improves."""
     coarse = coarse_level(x, 30.0)  # ink is bright here, so a low percentile is paper
     residual = x - coarse
-    paper = residual < max(3.0 * noise_sigma(residual.ravel(), upper_tail=False), LOOSE)
+    paper = residual < max(3.0 * paper_sigma(residual.ravel()), LOOSE)
     level = coarse
     for _ in range(iterations):
         trend = smooth_trend(x, paper)
@@ -180,7 +230,7 @@ def paper_level(x: np.ndarray, iterations: int = 1) -> tuple[np.ndarray, float]:
     side = max(3, round(min(x.shape) * OPENING))
     level = np.maximum(level, ndi.grey_opening(x, size=(side, side)))
     residual = x - level  # (H, W) at full resolution: the noise is measured here
-    paper = residual < max(3.0 * noise_sigma(residual.ravel(), upper_tail=False), TIGHT)
+    paper = residual < max(3.0 * paper_sigma(residual.ravel()), TIGHT)
     level = level + float(np.median(residual[paper]))  # the block percentile sits a little low
     residual = x - level
     return level, noise_sigma(residual[residual < max(3.0 * noise_sigma(residual[paper]), TIGHT)])

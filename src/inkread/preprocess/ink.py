@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage as ndi
 
-from inkread.preprocess.background import ink_is_dark, paper_level
+from inkread.preprocess.background import cropped_to_ink, framed, ink_is_dark, paper_level
 from inkread.preprocess.lines import ruled_lines
 from inkread.preprocess.load import ImageLike, load_gray
 
@@ -37,6 +37,17 @@ def ink_from_gray(gray: np.ndarray) -> np.ndarray:
     """Grey levels (H, W) in [0, 1] -> ink (H, W) float32 in [0, 1], white on black."""
     dark = ink_is_dark(gray)
     x = 1.0 - gray if dark else gray  # MNIST polarity: light ink on dark paper
+    ink = ink_on_paper(x, dark)
+    if ink.any() or not cropped_to_ink(x):
+        return ink
+    # Nothing found in an image with contrast: a character cropped so tight that its ink covers
+    # the paper's level estimate. Framed with paper, as on the page, it is found.
+    paper, pad = framed(x)
+    return ink_on_paper(paper, dark)[pad:pad + x.shape[0], pad:pad + x.shape[1]] if pad else ink
+
+
+def ink_on_paper(x: np.ndarray, dark: bool) -> np.ndarray:
+    """Ink-bright grey levels x (H, W) -> ink (H, W) float32 in [0, 1] above the paper's level."""
     level, sigma = paper_level(x)
     contrast = x - level  # (H, W): how far each pixel stands above the paper
     low = max(LOW_SIGMAS * sigma, MIN_LOW)
@@ -47,7 +58,7 @@ def ink_from_gray(gray: np.ndarray) -> np.ndarray:
         contrast = contrast * illumination_gain(1.0 - level)
     mask = significant(mask, contrast, high)
     if not mask.any():
-        return np.zeros(gray.shape, dtype=np.float32)
+        return np.zeros(x.shape, dtype=np.float32)
     full = float(np.percentile(contrast[mask], FULL_INK_PERCENTILE))
     return np.where(mask, np.clip(contrast / full, 0.0, 1.0), 0.0).astype(np.float32)
 
