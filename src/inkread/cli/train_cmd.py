@@ -122,7 +122,6 @@ def _track(run_dir: Path, enabled: bool, register: str | None,
     if register is not None:
         err_console.print(f"registered {register} version {tracked.version}", highlight=False)
     if alias is not None and register is not None and tracked.version is not None:
-
         with mlflow_errors("promoting the new version failed"):
             out["promoted"] = promote(open_client(tracked.tracking_uri), register, tracked.version, alias)
         err_console.print(f"{register}@{alias} -> version {tracked.version}", highlight=False)

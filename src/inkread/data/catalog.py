@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from inkread.core.errors import DataError
+from inkread.data.collections import COLLECTIONS
 from inkread.data.folder import load_folder
 from inkread.data.idx import parse_idx, read_bytes
 from inkread.data.locate import search_roots
@@ -164,18 +165,21 @@ def load_idx_dataset(spec: IdxSpec, data_dir: str | Path | None = None,
 
 
 def load_dataset(name: str, data_dir: str | Path | None = None, verify: bool = True) -> Dataset:
-    """Load a catalogued dataset by name, or a class-folder tree or .npz file by path."""
+    """Load a catalogued dataset or real-handwriting collection by name, or a folder or .npz by path."""
     if name in CATALOGUE:
         return load_idx_dataset(CATALOGUE[name], data_dir, verify)
+    if name in COLLECTIONS:
+        from inkread.data.real import prepared  # preprocessing (scipy) loads for collections alone
+
+        return prepared(name, data_dir)
     path = Path(name).expanduser()
     if path.suffix == ".npz" and path.is_file():
-
         return load_npz(path)
     if path.is_dir():
-
         return load_folder(path)
     raise DataError(
         f"unknown dataset '{name}'",
-        expected="one of " + ", ".join(CATALOGUE) + ", a folder of class sub-folders, or an .npz file",
+        expected="one of " + ", ".join([*CATALOGUE, *COLLECTIONS]) + ", a folder of class sub-folders, "
+        "or an .npz file",
         fix="run `inkread data list` to see the catalogue, or pass an existing path",
     )

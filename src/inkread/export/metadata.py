@@ -8,12 +8,10 @@ from typing import Any
 from inkread.core.errors import InkreadError
 
 FORMAT = "inkread-onnx/1"
-# The version of inkread.preprocess the model expects its inputs from; bump it whenever the
-# preprocessing changes what a given image becomes, so older exports are refused, not misread.
-PREPROCESS_VERSION = "1"
 INPUT_NAME, OUTPUT_NAME = "input", "logits"
 INPUT_DOC = "float32 (N, 1, 28, 28): uint8 white-on-black pixels / 255, minus mean, divided by std"
 OUTPUT_DOC = "logits (N, K); probabilities = softmax(logits / temperature); reject below threshold"
+
 REQUIRED = ("classes", "mean", "std", "temperature", "threshold", "preprocess_version", "train_stats")
 
 

@@ -19,6 +19,7 @@ from inkread.export.quantize import quantize_export
 from inkread.export.result import ExportResult
 from inkread.export.runtime import from_bytes
 from inkread.export.stats import train_stats
+from inkread.preprocess.version import PREPROCESS_VERSION
 from inkread.train.checkpoint import CheckpointInfo, load_run_model
 from inkread.train.data import load_splits
 
@@ -48,7 +49,7 @@ def _fields(info: CheckpointInfo, cal: Calibration, source: str, stats: dict[str
     return {"name": info.run_dir.name, "epoch": info.epoch, "model": cfg.model.name,
             "dataset": str(cfg.data.dataset), "classes": list(info.classes), "mean": float(info.mean),
             "std": float(info.std), "temperature": cal.temperature, "threshold": cal.threshold,
-            "calibration": source, "preprocess_version": meta.PREPROCESS_VERSION, "train_stats": stats,
+            "calibration": source, "preprocess_version": PREPROCESS_VERSION, "train_stats": stats,
             "test_accuracy": test.get("accuracy"), "opset": OPSET, "inkread_version": inkread.__version__,
             "git_commit": str(info.code.get("git_commit") or ""), "weights_sha256": sha256}
 

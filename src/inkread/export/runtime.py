@@ -12,7 +12,8 @@ from inkread.core.calibration import Calibration
 from inkread.core.errors import InkreadError
 from inkread.core.model import LoadedModel
 from inkread.core.scaling import model_input
-from inkread.export.metadata import INPUT_NAME, PREPROCESS_VERSION, decode
+from inkread.export.metadata import INPUT_NAME, decode
+from inkread.preprocess.version import PREPROCESS_VERSION
 
 
 class OnnxModel(LoadedModel):

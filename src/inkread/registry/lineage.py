@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from inkread.core.files import content_hash
 from inkread.core.flat import flatten
 from inkread.train.run_info import METRICS_FILE
 
@@ -26,16 +27,6 @@ def data_hashes(doc: dict[str, Any]) -> dict[str, str]:
     return {source.name: content_hash(source)} if source.exists() else {}
 
 
-def content_hash(path: Path) -> str:
-    """SHA-256 of a file, or of a folder's relative file names and contents in sorted order."""
-    digest = hashlib.sha256()
-    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
-    for f in files:
-        digest.update(str(f.relative_to(path) if f != path else f.name).encode() + b"\0")
-        with f.open("rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
-    return digest.hexdigest()
 
 
 def data_digest(hashes: dict[str, str]) -> str:

@@ -104,7 +104,6 @@ def create_app(model_path: str | Path, settings: ServeSettings | None = None) ->
         yield
         runner.shutdown()
         if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-
             multiprocess.mark_process_dead(os.getpid())
 
     app = FastAPI(title="inkread", version=inkread.__version__, lifespan=lifespan,

@@ -21,6 +21,16 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 
+class MixPart(Section):
+    """More training data, mixed into the training split of data.dataset."""
+
+    # a catalogue name (mnist, fashion-mnist), a real-handwriting collection (cvl, pendigits, unipen,
+    # uji: their training writers only), a folder of class sub-folders, or an .npz file.
+    dataset: str
+    # samples drawn per epoch, as a multiple of the part's size: 0.5 takes a seeded half, 2 each twice.
+    weight: float = Field(default=1.0, gt=0.0)
+
+
 class DataConfig(Section):
     """Which data to train on and how to split it."""
 
@@ -33,6 +43,9 @@ class DataConfig(Section):
     # use only the first `limit` images of the training set (before the validation split) and of the
     # test set: quick runs and tests.
     limit: int | None = Field(default=None, ge=1)
+    # more training data: each part's samples of data.dataset's classes join the training split
+    # (validation and test stay data.dataset's), e.g. [{dataset: cvl}, {dataset: pendigits, weight: 2}].
+    datasets: list[MixPart] = Field(default_factory=list)
 
 
 class ModelConfig(Section):

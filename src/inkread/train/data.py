@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
+from inkread.core.errors import ConfigError
+from inkread.core.files import content_hash
 from inkread.data.augment import Augmenter
 from inkread.data.catalog import load_dataset
 from inkread.data.loader import BatchLoader
 from inkread.data.split import Splits, make_splits
 from inkread.data.types import Dataset, ImageSet
-from inkread.train.config import TrainConfig
+from inkread.train.config import MixPart, TrainConfig
 
 
 @dataclass
@@ -39,7 +42,33 @@ def load_splits(cfg: TrainConfig) -> tuple[Splits, dict[str, str], bool]:
     cut = Dataset(ds.name, ds.classes, _head(ds.train, lim), None if ds.test is None else _head(ds.test, lim),
                   ds.files, ds.verified)
     sp = make_splits(cut, val_fraction=cfg.data.val_fraction, seed=cfg.run.seed)
-    return sp, dict(ds.files), ds.verified
+    files, verified = dict(ds.files), ds.verified
+    for i, part in enumerate(cfg.data.datasets):
+        extra = load_dataset(part.dataset, cfg.data.data_dir)
+        sp.train = _concat(sp.train, mixed(extra, part, sp.classes, seed=cfg.run.seed + 1000 * (i + 1)))
+        files.update(extra.files or {part.dataset: content_hash(Path(part.dataset))})
+        verified = verified and extra.verified
+    return sp, files, verified
+
+
+def mixed(ds: Dataset, part: MixPart, classes: list[str], seed: int) -> ImageSet:
+    """The part's training samples of `classes`, relabelled to them, drawn `part.weight` times over."""
+    index = {c: k for k, c in enumerate(classes)}
+    mapping = np.array([index.get(c, -1) for c in ds.classes], dtype=np.int64)  # part class -> ours
+    labels = mapping[ds.train.labels]
+    keep = np.flatnonzero(labels >= 0)
+    if keep.size == 0:
+        raise ConfigError(f"'{part.dataset}' has no samples of the classes trained ({', '.join(classes)})",
+                          where="data.datasets", fix=f"remove '{part.dataset}' or train on its classes")
+    rng = np.random.default_rng(seed)
+    whole, rest = divmod(round(part.weight * keep.size), keep.size)
+    drawn = np.concatenate([*(keep for _ in range(whole)), rng.choice(keep, rest, replace=False)])
+    return ImageSet(ds.train.images[drawn], labels[drawn])
+
+
+def _concat(a: ImageSet, b: ImageSet) -> ImageSet:
+    """The samples of both sets, a's first."""
+    return ImageSet(np.concatenate([a.images, b.images]), np.concatenate([a.labels, b.labels]))
 
 
 def eval_loader(s: ImageSet, splits: Splits, batch_size: int) -> BatchLoader:

@@ -29,7 +29,6 @@ def prepare(settings: TuneSettings) -> None:
     if settings.tracking_uri is None:
         return
     try:
-
         open_client(settings.tracking_uri, create=True)
     except Exception as exc:  # tuning does not depend on tracking
         _warn_once("opening the MLflow store", exc)
@@ -40,7 +39,6 @@ def log_trial(settings: TuneSettings, run_dir: Path, number: int, state: str) ->
     if settings.tracking_uri is None or _warned:
         return None
     try:
-
         return log_training_run(run_dir, experiment=settings.study, artifacts=False,
                                 tags={"inkread.study": settings.study, "inkread.trial": str(number),
                                       "inkread.trial_state": state},
@@ -68,7 +66,6 @@ def log_best(settings: TuneSettings, run_dir: Path, number: int, register: str |
                                f"{run_dir} {register} --tracking-uri {uri}`")
         return {"note": where}
     try:
-
         tracked = track_run(run_dir, experiment=settings.study, artifacts=True, register_as=register,
                             tags={"inkread.study": settings.study, "inkread.trial": str(number),
                                   "inkread.best": "true"}, tracking_uri=uri)

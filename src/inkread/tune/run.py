@@ -54,7 +54,6 @@ def register_best(settings: TuneSettings, report: Report, register: str | None,
                            where="--register", fix="drop one of the two")
     out = mlflow_log.log_best(settings, Path(report.best_run_dir), report.best_trial, register)
     if alias is not None and register is not None and out.get("version") and settings.tracking_uri:
-
         with mlflow_errors("promoting the best trial's version failed"):
             out["promoted"] = promote(open_client(settings.tracking_uri), register, out["version"], alias)
     return out

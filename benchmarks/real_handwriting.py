@@ -1,0 +1,208 @@
+"""Reading digits nobody here wrote: held-out writers of four collections, in the forms users hand us.
+
+Sets: CVL's official test split (176 writers, scanned), UCI pen digits' `tes` writers, and the digits
+of UNIPEN's and UJI's held-out writers (inkread.data.writers: never in any training). Every image
+goes through the path `inkread read` takes from a file: encoded as PNG, decoded, preprocessed,
+segmented, classified. Forms (inkread.evaluate.forms): as stored, cropped tight, stretched to a
+square, binarised at 16 x 16, thick pen, photographed, ruled and patterned paper.
+
+Contenders, side by side in this process on the same images: the model under test (--model), an
+MNIST-only model (--mnist-model), and the peers a user might pick instead when they are installed:
+Tesseract (Debian `tesseract-ocr`, digits only, the better of --psm 10 and --psm 8 per set and form)
+and RapidOCR (`rapidocr-onnxruntime`, its recognition model on the whole image, digits kept).
+
+    python benchmarks/real_handwriting.py --model runs/reader --mnist-model runs/demo
+    python benchmarks/real_handwriting.py --model runs/demo --quick     # 20 images per set
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from harness import arguments, finish, table, verdict
+from inkread.core.errors import InkreadError
+from inkread.data.collections import COLLECTIONS
+from inkread.data.real import load_real
+from inkread.evaluate.forms import FORMS
+from inkread.read.reader import read_line
+from inkread.registry.loader import load_model
+
+DIGITS = list("0123456789")
+STORED_TARGET = {"cvl": 0.985, "pendigits": 0.99, "unipen": 0.97, "uji": 0.97}
+FORM_SLACK = 0.015  # every form within 1.5 points of the same set as stored
+
+Reader = Callable[[bytes], str]
+
+
+def png(image: np.ndarray) -> bytes:
+    """The image as a PNG file's bytes: what a user's file holds."""
+    buf = io.BytesIO()
+    Image.fromarray(image).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def inkread_reader(model_path: str) -> Reader:
+    """inkread's line reader with a model (a run, an ONNX export or models:/), top answers only."""
+    model = load_model(model_path)
+    return lambda data: read_line(data, model.classify, model.classes, 0.0).text
+
+
+def tesseract_reader(psm: int) -> Reader | None:
+    """Tesseract in one page-segmentation mode, digits only; None when it is not installed."""
+    exe = shutil.which("tesseract")
+    if exe is None:
+        return None
+
+    def read(data: bytes) -> str:
+        with tempfile.NamedTemporaryFile(suffix=".png") as f:
+            f.write(data)
+            f.flush()
+            out = subprocess.run([exe, f.name, "stdout", "--psm", str(psm), "-c",
+                                  "tessedit_char_whitelist=0123456789"], capture_output=True, text=True,
+                                 timeout=60)
+        return "".join(c for c in out.stdout if c.isdigit())
+
+    return read
+
+
+def rapidocr_reader() -> Reader | None:
+    """RapidOCR's bundled PP-OCR recognition model on the whole image, digits kept; None if absent."""
+    try:
+        from rapidocr_onnxruntime import RapidOCR  # optional peer: measured only where installed
+    except ImportError:
+        return None
+    engine = RapidOCR()
+
+    def read(data: bytes) -> str:
+        rgb = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+        result, _ = engine(rgb, use_det=False, use_cls=False, use_rec=True)
+        return "".join(c for c in "".join(str(r[0]) for r in result or []) if c.isdigit())
+
+    return read
+
+
+def contenders(args: Any) -> tuple[dict[str, Reader], list[str]]:
+    """Name -> reader for each contender that can run here, and notes on those that cannot."""
+    readers: dict[str, Reader] = {"inkread": inkread_reader(args.model)}
+    if args.mnist_model:
+        readers["MNIST-only"] = inkread_reader(args.mnist_model)
+    notes: list[str] = []
+    if args.no_peers:
+        return readers, ["peers not measured (--no-peers)"]
+    for psm in (10, 8):
+        if (r := tesseract_reader(psm)) is not None:
+            readers[f"tesseract psm {psm}"] = r
+    if "tesseract psm 10" not in readers:
+        notes.append("Tesseract not measured: install Debian's tesseract-ocr")
+    if (r := rapidocr_reader()) is not None:
+        readers["rapidocr"] = r
+    else:
+        notes.append("RapidOCR not measured: pip install rapidocr-onnxruntime")
+    return readers, notes
+
+
+def samples(name: str, count: int, data_dir: str | None) -> tuple[np.ndarray, np.ndarray]:
+    """`count` digits of the set's held-out writers (seeded choice): images as stored and labels."""
+    s = load_real(name, data_dir)
+    held = np.flatnonzero(s.test & np.isin(s.labels, DIGITS))
+    pick = np.sort(np.random.default_rng(0).choice(held, min(count, len(held)), replace=False))
+    return s.images[pick], s.labels[pick]
+
+
+def measure(readers: dict[str, Reader], args: Any) -> dict[str, Any]:
+    """Accuracy (and empty answers) per contender, set and form; reading seconds per contender."""
+    cells: dict[str, dict[str, dict[str, dict[str, float]]]] = {}
+    seconds = dict.fromkeys(readers, 0.0)
+    reads = 0
+    for name in args.sets:
+        images, labels = samples(name, args.count, args.data_dir)
+        for form, make in FORMS.items():
+            files = [png(make(img, np.random.default_rng([i, len(form)]))) for i, img in enumerate(images)]
+            reads += len(files)
+            for who, read in readers.items():
+                start = time.perf_counter()
+                texts = [read(f) for f in files]
+                seconds[who] += time.perf_counter() - start
+                right = float(np.mean([t == y for t, y in zip(texts, labels, strict=True)]))
+                empty = sum(t == "" for t in texts)
+                cells.setdefault(who, {}).setdefault(name, {})[form] = {"accuracy": right, "empty": empty}
+            print(f"  {name} {form}: " + ", ".join(f"{w} {cells[w][name][form]['accuracy']:.1%}"
+                                                    for w in readers), file=sys.stderr, flush=True)
+    return {"cells": cells, "images_per_s": {w: reads / max(s, 1e-9) for w, s in seconds.items()}}
+
+
+def best_tesseract(cells: dict[str, Any]) -> None:
+    """Fold the two Tesseract modes into one contender: the better of the two per set and form."""
+    modes = [m for m in ("tesseract psm 10", "tesseract psm 8") if m in cells]
+    if not modes:
+        return
+    merged = {s: {f: max((cells[m][s][f] for m in modes), key=lambda c: c["accuracy"])
+                  for f in cells[modes[0]][s]} for s in cells[modes[0]]}
+    for m in modes:
+        del cells[m]
+    cells["tesseract"] = merged
+
+
+def targets(model: dict[str, dict[str, dict[str, float]]]) -> dict[str, bool]:
+    """The model under test against the targets: as stored per set, every form near it, no lost ink."""
+    out = {}
+    for name, forms in model.items():
+        stored = forms["stored"]["accuracy"]
+        out[f"{name} stored >= {STORED_TARGET[name]:.1%}"] = stored >= STORED_TARGET[name]
+        out[f"{name} every form within {FORM_SLACK:.1%} of stored"] = all(
+            f["accuracy"] >= stored - FORM_SLACK for f in forms.values())
+        out[f"{name} nothing with ink read as empty"] = all(f["empty"] == 0 for f in forms.values())
+    return out
+
+
+def show(report: dict[str, Any]) -> None:
+    """Accuracy per set and form, contenders side by side; images/s; the targets."""
+    cells, who = report["cells"], list(report["cells"])
+    rows = [(f"{name} {form}", *(f"{cells[w][name][form]['accuracy']:.1%}" for w in who),
+             cells["inkread"][name][form]["empty"])
+            for name in cells["inkread"] for form in cells["inkread"][name]]
+    print(table(("set and form", *who, "inkread empty"), rows))
+    print("images/s: " + ", ".join(f"{w} {r:.1f}" for w, r in report["images_per_s"].items()))
+    for note in report["notes"]:
+        print(f"note: {note}")
+    for text, ok in report["targets"].items():
+        print(f"{verdict(ok)}  {text}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse options, read every set in every form with every contender, print the comparison."""
+    parser = arguments(__doc__, quick="20 images per set")
+    parser.add_argument("--model", required=True, help="the model under test: a run, .onnx or models:/")
+    parser.add_argument("--mnist-model", help="a model trained on MNIST alone, shown beside it")
+    parser.add_argument("--count", type=int, default=300, help="images per set (default 300)")
+    parser.add_argument("--no-peers", action="store_true", help="skip Tesseract and RapidOCR (slow)")
+    parser.add_argument("--sets", nargs="+", default=list(COLLECTIONS), choices=list(COLLECTIONS))
+    parser.add_argument("--data-dir", help="folder holding the collections (default: $INKREAD_DATA, "
+                        "then shared/datasets beside the checkout)")
+    args = parser.parse_args(argv)
+    args.count = 20 if args.quick else args.count
+    try:
+        readers, notes = contenders(args)
+        report = measure(readers, args)
+    except InkreadError as exc:  # a user mistake: the message names it and the fix, no traceback
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    best_tesseract(report["cells"])
+    report.update(notes=notes, targets=targets(report["cells"]["inkread"]), model=args.model,
+                  count=args.count)
+    report["passed"] = all(report["targets"].values())
+    return finish(report, show, args.json)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,100 @@
+"""Real handwriting from collections nobody on the team wrote, with each sample's writer and whether
+that writer is held out of training (for testing only).
+
+The collections are not shipped with inkread (some terms forbid it); they are read from a data folder
+(--data-dir, $INKREAD_DATA) or the `shared/datasets` folder beside a source checkout. Images are kept
+as stored: dark ink on light paper, at their own size, as a user's files are.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from inkread.core.errors import DataError
+from inkread.core.files import atomic_open, sha256_file
+from inkread.data.collections import COLLECTIONS
+from inkread.data.encoders import LabelEncoder
+from inkread.data.locate import cache_dir, search_roots
+from inkread.data.types import Dataset, ImageSet
+from inkread.data.writers import held_out
+from inkread.preprocess import preprocess
+from inkread.preprocess.version import PREPROCESS_VERSION
+
+
+@dataclass
+class RealSet:
+    """Images (N, H, W) uint8 as stored, labels (N,) str, writers (N,) str, test (N,) bool."""
+
+    name: str
+    images: np.ndarray
+    labels: np.ndarray
+    writers: np.ndarray
+    test: np.ndarray  # the sample's writer is held out of training
+    path: Path
+
+    def select(self, mask: np.ndarray) -> RealSet:
+        """The samples where mask (N,) is true."""
+        return RealSet(self.name, self.images[mask], self.labels[mask], self.writers[mask], self.test[mask],
+                       self.path)
+
+
+def shared_datasets() -> Path:
+    """The `shared/datasets` folder beside a source checkout of inkread."""
+    return Path(__file__).resolve().parents[4] / "shared" / "datasets"
+
+
+def find_collection(name: str, data_dir: str | Path | None = None) -> Path:
+    """The collection's .npz file, from the data folders in order; a DataError naming them when absent."""
+    if name not in COLLECTIONS:
+        raise DataError(f"unknown collection '{name}'", expected="one of " + ", ".join(COLLECTIONS))
+    c = COLLECTIONS[name]
+    roots = [*search_roots(data_dir), shared_datasets()]
+    for root in roots:
+        for path in (root / c.folder / c.file, root / c.file):
+            if path.is_file():
+                return path
+    tried = ", ".join(str(r / c.folder / c.file) for r in roots)
+    raise DataError(f"collection '{name}' not found", where=tried,
+                    fix=f"place {c.folder}/{c.file} in a data folder and pass --data-dir or set INKREAD_DATA")
+
+
+def load_real(name: str, data_dir: str | Path | None = None) -> RealSet:
+    """A collection with its writers and which of them are held out for testing."""
+    path = find_collection(name, data_dir)
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            images, labels, writers = z["images"], z["labels"].astype(str), z["writers"].astype(str)
+            split = z["split"].astype(str) if "split" in z.files else None
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        raise DataError(f"cannot read the collection ({exc})", where=path,
+                        expected="arrays images (N, H, W) uint8, labels (N,) and writers (N,)") from None
+    rule = COLLECTIONS[name].test_split
+    test = split == rule if rule is not None and split is not None else held_out(writers)
+    return RealSet(name, images, labels, writers, np.asarray(test, dtype=bool), path)
+
+
+def prepared(name: str, data_dir: str | Path | None = None) -> Dataset:
+    """A collection as a dataset of model inputs: training writers' samples in `train`, held-out
+    writers' in `test`, each image preprocessed as `inkread read` would (cached per file version)."""
+    s = load_real(name, data_dir)
+    digest = sha256_file(s.path)
+    cache = cache_dir() / "prepared" / f"{name}-{digest[:16]}-p{PREPROCESS_VERSION}.npz"
+    if cache.is_file():
+        with np.load(cache) as z:
+            images, found = z["images"], z["found"]
+    else:
+        inputs = [preprocess(x) for x in s.images]  # ~1-2 ms each: under a minute per collection
+        found = np.array([x is not None for x in inputs])
+        images = np.stack([x if x is not None else np.zeros((28, 28), np.uint8) for x in inputs])
+        with atomic_open(cache) as fh:
+            np.savez(fh, images=images, found=found)
+    classes = sorted(set(s.labels), key=lambda c: (not c.isdigit(), c))  # digits first, then letters
+    encoder = LabelEncoder(classes)
+    labels = encoder.encode(s.labels)
+    train, test = found & ~s.test, found & s.test  # an image without ink found is no sample
+    return Dataset(name, classes, ImageSet(images[train], labels[train]),
+                   ImageSet(images[test], labels[test]), {str(s.path): digest}, verified=False)
