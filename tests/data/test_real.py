@@ -8,14 +8,15 @@ import numpy as np
 import pytest
 
 from inkread.core.errors import DataError
-from inkread.data import real
+from inkread.data import collections, real
 from inkread.data.catalog import load_dataset
-from inkread.data.collections import COLLECTIONS
-from inkread.data.real import find_collection, load_real
+from inkread.data.collections import COLLECTIONS, find_collection
+from inkread.data.real import load_real
 from inkread.data.writers import held_out
 from tests.support.mnist import Mnist
 
-PRESENT = {name for name in COLLECTIONS if (real.shared_datasets() / COLLECTIONS[name].folder).is_dir()}
+SHARED = collections.shared_datasets()
+PRESENT = {name for name in COLLECTIONS if (SHARED / COLLECTIONS[name].folder).is_dir()}
 
 
 def test_held_out_writers_do_not_depend_on_order_or_repetition() -> None:
@@ -31,7 +32,7 @@ def test_held_out_writers_do_not_depend_on_order_or_repetition() -> None:
 
 def test_a_missing_collection_names_where_it_was_looked_for(tmp_path: Path,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(real, "shared_datasets", lambda: tmp_path / "nowhere")
+    monkeypatch.setattr(collections, "shared_datasets", lambda: tmp_path / "nowhere")
     with pytest.raises(DataError, match="collection 'cvl' not found") as err:
         find_collection("cvl", tmp_path)
     assert str(tmp_path / "cvl_single_digits" / "cvl_single_digits.npz") in str(err.value)
@@ -40,7 +41,7 @@ def test_a_missing_collection_names_where_it_was_looked_for(tmp_path: Path,
         find_collection("nist", tmp_path)
 
 
-@pytest.mark.skipif(not PRESENT, reason=f"no collection in {real.shared_datasets()} (not shipped)")
+@pytest.mark.skipif(not PRESENT, reason=f"no collection in {collections.shared_datasets()} (not shipped)")
 @pytest.mark.parametrize("name", sorted(PRESENT))
 def test_test_writers_never_write_training_samples(name: str) -> None:
     s = load_real(name)

@@ -5,14 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from inkread.data import real
+from inkread.data import collections
 from inkread.data.collections import COLLECTIONS
 from inkread.data.real import load_real
 from inkread.evaluate.forms import FORMS, binary16, ink_mask, tight
 from inkread.preprocess import preprocess
 from tests.support.mnist import Mnist
 
-PRESENT = sorted(n for n in COLLECTIONS if (real.shared_datasets() / COLLECTIONS[n].folder).is_dir())
+PRESENT = sorted(n for n in COLLECTIONS if (collections.shared_datasets() / COLLECTIONS[n].folder).is_dir())
 
 
 def _paper(mnist: Mnist, i: int) -> np.ndarray:
@@ -37,7 +37,7 @@ def test_preprocessing_finds_mnist_digits_in_every_form(mnist: Mnist, form: str)
         assert preprocess(FORMS[form](_paper(mnist, i), np.random.default_rng(i))) is not None, i
 
 
-@pytest.mark.skipif(not PRESENT, reason=f"no collection in {real.shared_datasets()} (not shipped)")
+@pytest.mark.skipif(not PRESENT, reason=f"no collection in {collections.shared_datasets()} (not shipped)")
 @pytest.mark.parametrize("name", PRESENT)
 def test_preprocessing_finds_real_digits_in_every_form(name: str) -> None:
     s = load_real(name)

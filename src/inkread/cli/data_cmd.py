@@ -11,6 +11,7 @@ from inkread.cli.output import console, print_json
 from inkread.core.errors import DataError
 from inkread.data.catalog import CATALOGUE, find_files
 from inkread.data.check import check_dataset
+from inkread.data.collections import COLLECTIONS, find_collection
 from inkread.data.download import fetch_dataset
 from inkread.data.preview_dataset import preview_dataset
 
@@ -36,11 +37,19 @@ def list_cmd(data_dir: DataDir = None, json: Json = False) -> None:
             where = None
         rows.append({"name": spec.name, "classes": len(spec.classes),
                      "description": spec.description, "found_in": where})
+    for name, c in COLLECTIONS.items():
+        try:
+            found: str | None = str(find_collection(name, data_dir).parent)
+        except DataError:
+            found = None
+        rows.append({"name": name, "classes": None, "description": c.description, "found_in": found,
+                     "terms": c.terms})
     if json:
         print_json(rows)
         return
     for r in rows:
-        place = r["found_in"] or f"[red]not found[/] (inkread data fetch {r['name']})"
+        fix = f"inkread data fetch {r['name']}" if r["name"] in CATALOGUE else "place it in a data folder"
+        place = r["found_in"] or f"[red]not found[/] ({fix})"
         console.print(f"[bold]{r['name']:<14}[/] {r['description']}\n{'':<15}{place}")
     console.print("Also: any folder of class sub-folders (root/<label>/*.png) or an .npz file path.")
 

@@ -12,6 +12,10 @@ import numpy as np
 
 SIZE = 28  # model inputs are SIZE x SIZE pixels
 PIXEL_MAX = 255.0
+# The version of what inkread.preprocess makes of an image, recorded in every export and prepared
+# cache. Bump it whenever preprocessing changes what a given image becomes, so that older exports
+# are refused, not misread, and cached prepared collections are made again.
+PREPROCESS_VERSION = "1"
 
 T = TypeVar("T")
 

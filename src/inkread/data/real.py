@@ -16,13 +16,13 @@ import numpy as np
 
 from inkread.core.errors import DataError
 from inkread.core.files import atomic_open, sha256_file
-from inkread.data.collections import COLLECTIONS
+from inkread.core.scaling import PREPROCESS_VERSION
+from inkread.data.collections import COLLECTIONS, find_collection
 from inkread.data.encoders import LabelEncoder
-from inkread.data.locate import cache_dir, search_roots
+from inkread.data.locate import cache_dir
 from inkread.data.types import Dataset, ImageSet
 from inkread.data.writers import held_out
 from inkread.preprocess import preprocess
-from inkread.preprocess.version import PREPROCESS_VERSION
 
 
 @dataclass
@@ -40,26 +40,6 @@ class RealSet:
         """The samples where mask (N,) is true."""
         return RealSet(self.name, self.images[mask], self.labels[mask], self.writers[mask], self.test[mask],
                        self.path)
-
-
-def shared_datasets() -> Path:
-    """The `shared/datasets` folder beside a source checkout of inkread."""
-    return Path(__file__).resolve().parents[4] / "shared" / "datasets"
-
-
-def find_collection(name: str, data_dir: str | Path | None = None) -> Path:
-    """The collection's .npz file, from the data folders in order; a DataError naming them when absent."""
-    if name not in COLLECTIONS:
-        raise DataError(f"unknown collection '{name}'", expected="one of " + ", ".join(COLLECTIONS))
-    c = COLLECTIONS[name]
-    roots = [*search_roots(data_dir), shared_datasets()]
-    for root in roots:
-        for path in (root / c.folder / c.file, root / c.file):
-            if path.is_file():
-                return path
-    tried = ", ".join(str(r / c.folder / c.file) for r in roots)
-    raise DataError(f"collection '{name}' not found", where=tried,
-                    fix=f"place {c.folder}/{c.file} in a data folder and pass --data-dir or set INKREAD_DATA")
 
 
 def load_real(name: str, data_dir: str | Path | None = None) -> RealSet:

@@ -12,6 +12,7 @@ import inkread
 from inkread.core.calibration import Calibration
 from inkread.core.errors import InkreadError
 from inkread.core.files import atomic_write_bytes
+from inkread.core.scaling import PREPROCESS_VERSION
 from inkread.export import metadata as meta
 from inkread.export.calibration import calibration_for
 from inkread.export.graph import OPSET, graph_bytes, with_metadata
@@ -19,7 +20,6 @@ from inkread.export.quantize import quantize_export
 from inkread.export.result import ExportResult
 from inkread.export.runtime import from_bytes
 from inkread.export.stats import train_stats
-from inkread.preprocess.version import PREPROCESS_VERSION
 from inkread.train.checkpoint import CheckpointInfo, load_run_model
 from inkread.train.data import load_splits
 

@@ -11,9 +11,8 @@ import numpy as np
 from inkread.core.calibration import Calibration
 from inkread.core.errors import InkreadError
 from inkread.core.model import LoadedModel
-from inkread.core.scaling import model_input
+from inkread.core.scaling import PREPROCESS_VERSION, model_input
 from inkread.export.metadata import INPUT_NAME, decode
-from inkread.preprocess.version import PREPROCESS_VERSION
 
 
 class OnnxModel(LoadedModel):

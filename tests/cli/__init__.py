@@ -1,0 +1,1 @@
+"""Tests of inkread.cli as a whole."""
