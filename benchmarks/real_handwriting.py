@@ -6,6 +6,10 @@ goes through the path `inkread read` takes from a file: encoded as PNG, decoded,
 segmented, classified. Forms (inkread.evaluate.forms): as stored, cropped tight, stretched to a
 square, binarised at 16 x 16, thick pen, photographed, ruled and patterned paper.
 
+Saying "not a digit": held-out writers' letters (those written like a digit, inkread.evaluate.
+rejection.LOOKALIKES, reported apart) and Fashion-MNIST, rejected at the threshold that accepts 98% of
+the digits above, and at the model's own calibrated threshold.
+
 Contenders, side by side in this process on the same images: the model under test (--model), an
 MNIST-only model (--mnist-model), and the peers a user might pick instead when they are installed:
 Tesseract (Debian `tesseract-ocr`, digits only, the better of --psm 10 and --psm 8 per set and form)
@@ -17,6 +21,7 @@ and RapidOCR (`rapidocr-onnxruntime`, its recognition model on the whole image, 
 
 from __future__ import annotations
 
+import contextlib
 import io
 import shutil
 import subprocess
@@ -24,6 +29,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import asdict
 from typing import Any
 
 import numpy as np
@@ -31,9 +37,11 @@ from PIL import Image
 
 from harness import arguments, finish, table, verdict
 from inkread.core.errors import InkreadError
+from inkread.data.catalog import load_dataset
 from inkread.data.collections import COLLECTIONS
 from inkread.data.real import load_real
 from inkread.evaluate.forms import FORMS
+from inkread.evaluate.rejection import LOOKALIKE_LETTERS, at_threshold, confidences, operating_threshold
 from inkread.read.reader import read_line
 from inkread.registry.loader import load_model
 
@@ -124,8 +132,10 @@ def measure(readers: dict[str, Reader], args: Any) -> dict[str, Any]:
     cells: dict[str, dict[str, dict[str, dict[str, float]]]] = {}
     seconds = dict.fromkeys(readers, 0.0)
     reads = 0
+    digits: list[np.ndarray] = []
     for name in args.sets:
         images, labels = samples(name, args.count, args.data_dir)
+        digits += list(images)
         for form, make in FORMS.items():
             files = [png(make(img, np.random.default_rng([i, len(form)]))) for i, img in enumerate(images)]
             reads += len(files)
@@ -138,7 +148,34 @@ def measure(readers: dict[str, Reader], args: Any) -> dict[str, Any]:
                 cells.setdefault(who, {}).setdefault(name, {})[form] = {"accuracy": right, "empty": empty}
             print(f"  {name} {form}: " + ", ".join(f"{w} {cells[w][name][form]['accuracy']:.1%}"
                                                     for w in readers), file=sys.stderr, flush=True)
-    return {"cells": cells, "images_per_s": {w: reads / max(s, 1e-9) for w, s in seconds.items()}}
+    return {"cells": cells, "images_per_s": {w: reads / max(s, 1e-9) for w, s in seconds.items()},
+            "digits": digits}
+
+
+def non_digits(args: Any) -> dict[str, list[np.ndarray]]:
+    """Held-out writers' letters (look-alikes apart) and Fashion-MNIST, as stored."""
+    groups: dict[str, list[np.ndarray]] = {"letters": [], "look-alike letters": []}
+    rng = np.random.default_rng(1)
+    for name in ("unipen", "uji"):
+        s = load_real(name, args.data_dir)
+        letters = np.flatnonzero(s.test & ~np.isin(s.labels, DIGITS))
+        for i in rng.choice(letters, min(4 * args.count, len(letters)), replace=False):
+            group = "look-alike letters" if s.labels[i] in LOOKALIKE_LETTERS else "letters"
+            groups[group].append(s.images[i])
+    with contextlib.suppress(InkreadError):  # not installed: the report says so
+        fashion = load_dataset("fashion-mnist", args.data_dir).test_split().images
+        groups["Fashion-MNIST"] = list(fashion[:args.count])
+    return groups
+
+
+def rejection(model_path: str, digits: list[np.ndarray],
+              others: dict[str, list[np.ndarray]]) -> dict[str, Any]:
+    """What the model rejects at 98% of digits accepted, and at its own calibrated threshold."""
+    model = load_model(model_path)
+    d = confidences(model, digits)
+    o = {name: confidences(model, images) for name, images in others.items()}
+    return {"at 98% of digits": asdict(at_threshold(operating_threshold(d), d, o)),
+            "at its own threshold": asdict(at_threshold(model.threshold, d, o))}
 
 
 def best_tesseract(cells: dict[str, Any]) -> None:
@@ -165,6 +202,15 @@ def targets(model: dict[str, dict[str, dict[str, float]]]) -> dict[str, bool]:
     return out
 
 
+def rejection_targets(r: dict[str, Any]) -> dict[str, bool]:
+    """Letters (look-alikes apart) >= 90% and Fashion-MNIST >= 99% rejected at 98% of digits accepted."""
+    rejected = r["at 98% of digits"]["rejected"]
+    out = {"letters rejected >= 90% at 98% of digits accepted": rejected["letters"] >= 0.90}
+    if "Fashion-MNIST" in rejected:
+        out["Fashion-MNIST rejected >= 99% there"] = rejected["Fashion-MNIST"] >= 0.99
+    return out
+
+
 def show(report: dict[str, Any]) -> None:
     """Accuracy per set and form, contenders side by side; images/s; the targets."""
     cells, who = report["cells"], list(report["cells"])
@@ -173,6 +219,11 @@ def show(report: dict[str, Any]) -> None:
             for name in cells["inkread"] for form in cells["inkread"][name]]
     print(table(("set and form", *who, "inkread empty"), rows))
     print("images/s: " + ", ".join(f"{w} {r:.1f}" for w, r in report["images_per_s"].items()))
+    for who, points in report["rejection"].items():
+        for point, r in points.items():
+            shares = ", ".join(f"{g} {v:.1%}" for g, v in r["rejected"].items())
+            print(f"{who} {point} (threshold {r['threshold']:.4f}, digits accepted "
+                  f"{r['digits_accepted']:.1%}): rejected {shares}")
     for note in report["notes"]:
         print(f"note: {note}")
     for text, ok in report["targets"].items():
@@ -198,8 +249,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     best_tesseract(report["cells"])
-    report.update(notes=notes, targets=targets(report["cells"]["inkread"]), model=args.model,
-                  count=args.count)
+    digits, others = report.pop("digits"), non_digits(args)
+    models = {"inkread": args.model, **({"MNIST-only": args.mnist_model} if args.mnist_model else {})}
+    report["rejection"] = {who: rejection(path, digits, others) for who, path in models.items()}
+    if "Fashion-MNIST" not in others:
+        notes.append("Fashion-MNIST not measured: install Debian's dataset-fashion-mnist")
+    report.update(notes=notes, targets={**targets(report["cells"]["inkread"]),
+                                        **rejection_targets(report["rejection"]["inkread"])},
+                  model=args.model, count=args.count)
     report["passed"] = all(report["targets"].values())
     return finish(report, show, args.json)
 
