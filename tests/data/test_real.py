@@ -72,6 +72,11 @@ def test_a_collection_loads_as_model_inputs_split_by_writer_and_cached(
     assert ds.classes == sorted(set(labels))
     assert float(ds.train.images.mean()) < 128  # white ink on black, as the model sees it
     assert list((tmp_path / "cache" / "inkread" / "prepared").glob("uji-*.npz"))
-    monkeypatch.setattr(real, "preprocess", lambda _: pytest.fail("the cache was not used"))
-    again = load_dataset("uji", tmp_path / "data")
+    cached = next((tmp_path / "cache" / "inkread" / "prepared").glob("uji-*.npz"))
+    with monkeypatch.context() as m:
+        m.setattr(real, "preprocess", lambda _: pytest.fail("the cache was not used"))
+        again = load_dataset("uji", tmp_path / "data")
     assert np.array_equal(again.train.images, ds.train.images)
+    cached.write_bytes(b"damaged")  # a damaged cache is prepared again and replaced
+    assert np.array_equal(load_dataset("uji", tmp_path / "data").train.images, ds.train.images)
+    assert np.load(cached)["images"].shape == (24, 28, 28)

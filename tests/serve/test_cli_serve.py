@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -49,6 +50,8 @@ def test_serve_takes_a_training_run_and_exports_it_once(tmp_path: Path, mnist: M
     export = run / "model.onnx"
     stamp = export.stat().st_mtime_ns
     assert onnx_file(run) == export and export.stat().st_mtime_ns == stamp  # fresh: not exported again
+    weights = run / json.loads((run / "checkpoint.json").read_text())["weights"]
+    assert onnx_file(run / "checkpoint.json") == onnx_file(weights) == export  # each names the run
     assert load_onnx(export).metadata["weights_sha256"] == load_run_model(run)[0].sha256
 
 

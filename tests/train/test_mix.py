@@ -42,6 +42,12 @@ def test_a_part_without_any_trained_class_is_a_clear_error() -> None:
         mixed(_part(["A", "B"]), MixPart(dataset="letters"), list("0123456789"), seed=0)
 
 
+def test_a_part_of_unprepared_images_is_a_clear_error() -> None:
+    part = Dataset("raw", ["1"], ImageSet(np.zeros((2, 64, 64), np.uint8), np.zeros(2, np.int64)), None)
+    with pytest.raises(ConfigError, match="images of \\(64, 64\\) px"):
+        mixed(part, MixPart(dataset="raw.npz"), list("0123456789"), seed=0)
+
+
 def test_a_recipe_mixes_an_npz_into_mnist_training_only(tmp_path: Path) -> None:
     part = _part(["4", "4", "9"])
     path = tmp_path / "extra.npz"

@@ -36,11 +36,6 @@ class RealSet:
     test: np.ndarray  # the sample's writer is held out of training
     path: Path
 
-    def select(self, mask: np.ndarray) -> RealSet:
-        """The samples where mask (N,) is true."""
-        return RealSet(self.name, self.images[mask], self.labels[mask], self.writers[mask], self.test[mask],
-                       self.path)
-
 
 def load_real(name: str, data_dir: str | Path | None = None) -> RealSet:
     """A collection with its writers and which of them are held out for testing."""
@@ -52,6 +47,10 @@ def load_real(name: str, data_dir: str | Path | None = None) -> RealSet:
     except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
         raise DataError(f"cannot read the collection ({exc})", where=path,
                         expected="arrays images (N, H, W) uint8, labels (N,) and writers (N,)") from None
+    if images.ndim != 3 or images.dtype != np.uint8 or not len(images) == len(labels) == len(writers):
+        raise DataError(f"images {images.shape} {images.dtype}, {len(labels)} labels, {len(writers)} writers",
+                        where=path, expected="images (N, H, W) uint8 with one label and one writer each",
+                        fix="convert the collection again with its convert.py")
     rule = COLLECTIONS[name].test_split
     test = split == rule if rule is not None and split is not None else held_out(writers)
     return RealSet(name, images, labels, writers, np.asarray(test, dtype=bool), path)
@@ -63,10 +62,8 @@ def prepared(name: str, data_dir: str | Path | None = None) -> Dataset:
     s = load_real(name, data_dir)
     digest = sha256_file(s.path)
     cache = cache_dir() / "prepared" / f"{name}-{digest[:16]}-p{PREPROCESS_VERSION}.npz"
-    if cache.is_file():
-        with np.load(cache) as z:
-            images, found = z["images"], z["found"]
-    else:
+    images, found = _cached(cache, len(s.images))
+    if images is None or found is None:
         inputs = [preprocess(x) for x in s.images]  # ~1-2 ms each: under a minute per collection
         found = np.array([x is not None for x in inputs])
         images = np.stack([x if x is not None else np.zeros((28, 28), np.uint8) for x in inputs])
@@ -78,3 +75,13 @@ def prepared(name: str, data_dir: str | Path | None = None) -> Dataset:
     train, test = found & ~s.test, found & s.test  # an image without ink found is no sample
     return Dataset(name, classes, ImageSet(images[train], labels[train]),
                    ImageSet(images[test], labels[test]), {str(s.path): digest}, verified=False)
+
+
+def _cached(path: Path, count: int) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """The prepared images and found-mask cached at `path`; (None, None) when absent or damaged."""
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            images, found = z["images"], z["found"]
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        return None, None  # no cache yet, or a damaged one: prepare again and replace it
+    return (images, found) if len(images) == len(found) == count else (None, None)

@@ -65,7 +65,7 @@ def _on_page(gray: np.ndarray) -> np.ndarray:
 
 
 def thick(gray: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Written with a pen about twice as wide: the ink grown by 5-7% of the height."""
+    """Written with a pen about twice as wide: the ink grown by 4-6 px at 96 px high."""
     page = _on_page(gray)
     r = int(rng.integers(5, 8)) * WORK // 100
     disk = np.hypot(*np.mgrid[-r:r + 1, -r:r + 1]) <= r

@@ -18,6 +18,7 @@ from inkread.train.run_info import CheckpointError, read_info
 
 URI_PREFIX = "models:/"
 RUN_EXPORT = "model.onnx"  # where a run served by `inkread serve --model RUN` is exported
+RUN_FILES = (".json", ".safetensors")  # checkpoint.json or a weights file: they name the run
 
 
 def is_onnx(ref: str) -> bool:
@@ -44,8 +45,8 @@ def onnx_file(ref: str | Path, *, tracking_uri: str | None = None) -> Path:
     if text.startswith(URI_PREFIX):
         return resolve_model_uri(text, tracking_uri)
     path = Path(text)
-    if is_onnx(text) or (path.is_file() and path.suffix != ".json"):
-        return path
+    if is_onnx(text) or (path.is_file() and path.suffix not in RUN_FILES):
+        return path  # an export, whatever its file name; a bad one is refused when it is loaded
     run_dir, weights = _best_weights(path)
     out = run_dir / RUN_EXPORT
     if not _exported_from(out, weights):

@@ -9,6 +9,7 @@ import numpy as np
 
 from inkread.core.errors import ConfigError
 from inkread.core.files import content_hash
+from inkread.core.scaling import SIZE
 from inkread.data.augment import Augmenter
 from inkread.data.catalog import load_dataset
 from inkread.data.loader import BatchLoader
@@ -53,6 +54,11 @@ def load_splits(cfg: TrainConfig) -> tuple[Splits, dict[str, str], bool]:
 
 def mixed(ds: Dataset, part: MixPart, classes: list[str], seed: int) -> ImageSet:
     """The part's training samples of `classes`, relabelled to them, drawn `part.weight` times over."""
+    if ds.train.images.shape[1:] != (SIZE, SIZE):
+        raise ConfigError(f"'{part.dataset}' holds images of {ds.train.images.shape[1:]} px",
+                          where="data.datasets", expected=f"{SIZE}x{SIZE} model inputs, as every dataset "
+                          "inkread loads by name or from a folder gives", fix="resize them, or put them in "
+                          "a folder of class sub-folders, which preprocessing brings to that size")
     index = {c: k for k, c in enumerate(classes)}
     mapping = np.array([index.get(c, -1) for c in ds.classes], dtype=np.int64)  # part class -> ours
     labels = mapping[ds.train.labels]
