@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian packages inkread's tests use, when missing and when apt-get can run:
 # Fashion-MNIST (non-digit rejection), Chromium (the drawing page in a real browser, driven by
-# Playwright at /usr/bin/chromium) and PostgreSQL (tuning workers sharing one study).
+# Playwright at /usr/bin/chromium) and PostgreSQL (tuning workers sharing one study). Arguments name
+# more packages to install when their command is missing: `make bench` adds tesseract-ocr (a peer).
 # As root apt-get runs directly; otherwise through passwordless sudo (as on most CI runners). When
 # it cannot run or fails, the tests needing the packages are skipped: this prints why, and exits 0.
 # INKREAD_SYSROOT, empty by default, prefixes the paths checked, so a test can pretend they are missing.
@@ -11,6 +12,9 @@ want=()
 [ -d "$root/usr/share/datasets/fashion-mnist" ] || want+=(dataset-fashion-mnist)
 [ -x "$root/usr/bin/chromium" ] || want+=(chromium fonts-dejavu-core)
 ls "$root"/usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || want+=(postgresql)
+for extra in "$@"; do
+    [ -x "$root/usr/bin/${extra%-ocr}" ] || want+=("$extra")  # tesseract-ocr: /usr/bin/tesseract
+done
 [ ${#want[@]} -eq 0 ] && exit 0
 skip() {
     echo "note: cannot install ${want[*]} ($1); tests that need them are skipped" >&2

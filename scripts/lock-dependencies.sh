@@ -12,14 +12,13 @@ trap 'rm -rf "$work" "$tmp"' EXIT
 
 "$python" -m venv "$work/venv"
 "$work/venv/bin/python" -m pip install -q --upgrade pip
-"$work/venv/bin/python" -m pip install -q -e '.[dev]'
+"$work/venv/bin/python" -m pip install -q -e '.[dev,peers]'
 
 {
     echo "# Exact versions of every package inkread installs, as \`make lock\` last resolved and \`make test\` passed."
     echo "# \`make\` installs with \`pip install -c constraints.txt\`; pyproject.toml keeps the ranges inkread supports."
     echo "# torch is pinned without its local tag (+cpu) so that pip may take the CPU build from local disk."
     "$work/venv/bin/python" -m pip freeze --all --exclude-editable \
-        | grep -v -E '^(setuptools|wheel)==' \
         | sed -E 's/^(torch==[^+]+)\+.*$/\1/'
 } > "$tmp"
 mv "$tmp" constraints.txt

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from inkread.evaluate.rejection import LOOKALIKE_LETTERS, LOOKALIKES, at_threshold, operating_threshold
+from inkread.evaluate.rejection import at_threshold, operating_threshold
 
 
 def test_the_operating_threshold_accepts_the_asked_share_of_digits() -> None:
@@ -13,9 +13,3 @@ def test_the_operating_threshold_accepts_the_asked_share_of_digits() -> None:
     assert np.mean(digits >= t) >= 0.98 and np.mean(digits >= np.nextafter(t, 2.0)) < 0.98
     r = at_threshold(t, digits, {"letters": np.array([0.1, 0.6, 0.99, 0.2])})
     assert r.digits_accepted >= 0.98 and r.rejected == {"letters": 0.5}  # 0.1 and 0.2 are below 0.51
-
-
-def test_look_alikes_are_letters_and_never_digits() -> None:
-    assert set(LOOKALIKES) <= set("0123456789")
-    assert LOOKALIKE_LETTERS and all(c.isalpha() for c in LOOKALIKE_LETTERS)
-    assert "A" not in LOOKALIKE_LETTERS  # an "A" read as a "4" is a mistake, not a look-alike

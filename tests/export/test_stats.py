@@ -29,3 +29,10 @@ def test_train_stats_bins_hold_equal_mass_and_psi_sees_shift(mnist: Mnist) -> No
     bold = psi(ink["fractions"], bin_counts(held * 1.6, ink["edges"]))  # strokes 60% heavier
     assert same < 0.1 and bold > 0.25  # below 0.1: "stable"
     assert stats["class_prior"][1] > stats["class_prior"][5]  # MNIST has more 1s than 5s
+
+
+def test_train_stats_leave_out_non_characters(mnist: Mnist) -> None:
+    x, y = mnist.train.images[:1000], mnist.train.labels[:1000]
+    blank = np.zeros((500, 28, 28), np.uint8)  # non-characters (label -1) of a very different look
+    mixed = train_stats(np.concatenate([x, blank]), np.concatenate([y, np.full(500, -1)]), 10)
+    assert mixed == train_stats(x, y, 10) and mixed["count"] == 1000

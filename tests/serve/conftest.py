@@ -36,10 +36,12 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_server(model: Path | str, *args: str, timeout: float = 60.0) -> Iterator[str]:
-    """Start `inkread serve` as a subprocess on a free loopback port; yield its URL once /readyz is 200."""
+def running_server(model: Path | str | None, *args: str, timeout: float = 60.0) -> Iterator[str]:
+    """Start `inkread serve` (on the bundled model when `model` is None) as a subprocess on a free
+    loopback port; yield its URL once /readyz is 200."""
     port = free_port()
-    cmd = [sys.executable, "-m", "inkread", "serve", "--model", str(model), "--port", str(port),
+    chosen = [] if model is None else ["--model", str(model)]
+    cmd = [sys.executable, "-m", "inkread", "serve", *chosen, "--port", str(port),
            "--log-level", "warning", *args]
     with tempfile.TemporaryFile() as log:
         proc = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from inkread.export.runtime import load_onnx
+from inkread.registry.bundled import model_card
 from inkread.registry.loader import onnx_file
 from inkread.train.checkpoint import load_run_model
 from tests.conftest import run_cli
@@ -53,6 +54,14 @@ def test_serve_takes_a_training_run_and_exports_it_once(tmp_path: Path, mnist: M
     weights = run / json.loads((run / "checkpoint.json").read_text())["weights"]
     assert onnx_file(run / "checkpoint.json") == onnx_file(weights) == export  # each names the run
     assert load_onnx(export).metadata["weights_sha256"] == load_run_model(run)[0].sha256
+
+
+def test_serve_without_a_model_serves_the_bundled_one(mnist: Mnist) -> None:
+    with running_server(None) as url:
+        ready = httpx.get(f"{url}/readyz").json()
+        reply = httpx.post(f"{url}/v1/recognize", json={"pixels": mnist.test.images[0].tolist()})
+    assert ready["model"]["sha256"] == model_card()["onnx"]["sha256"]
+    assert reply.status_code == 200 and reply.json()["label"] == str(mnist.test.labels[0])
 
 
 def test_serve_names_what_a_model_path_should_be(tmp_path: Path) -> None:

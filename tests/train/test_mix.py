@@ -9,6 +9,7 @@ import pytest
 
 from inkread.core.errors import ConfigError
 from inkread.core.files import content_hash
+from inkread.data.outliers import NO_CLASS
 from inkread.data.types import Dataset, ImageSet
 from inkread.train.config import MixPart, load_config
 from inkread.train.data import load_splits, mixed
@@ -40,6 +41,25 @@ def test_weight_draws_the_part_that_many_times_over(weight: float, count: int) -
 def test_a_part_without_any_trained_class_is_a_clear_error() -> None:
     with pytest.raises(ConfigError, match="no samples of the classes trained"):
         mixed(_part(["A", "B"]), MixPart(dataset="letters"), list("0123456789"), seed=0)
+
+
+def test_others_reject_trains_other_classes_as_non_characters_but_never_look_alikes() -> None:
+    part = _part(["7", "A", "O", "K", "S"])  # O and S are written like 0 and 5: left out
+    out = mixed(part, MixPart(dataset="uji", others="reject"), list("0123456789"), seed=0)
+    assert sorted(out.labels.tolist()) == [NO_CLASS, NO_CLASS, 7]
+    assert sorted(int(x[0, 0]) for x in out.images) == [0, 1, 3]  # 7, A and K
+
+
+def test_a_part_of_non_characters_only_is_allowed_when_rejected() -> None:
+    out = mixed(_part(["shirt", "shoe"]), MixPart(dataset="f", others="reject"), list("0123456789"), seed=0)
+    assert out.labels.tolist() == [NO_CLASS, NO_CLASS]
+
+
+def test_rejected_parts_need_an_outliers_section_for_their_weight() -> None:
+    with pytest.raises(ConfigError, match="no outliers section"):
+        load_config(None, ["data.datasets=[{dataset: uji, others: reject}]"])
+    cfg = load_config(None, ["data.datasets=[{dataset: uji, others: reject}]", "outliers={pairs: 0}"])
+    assert cfg.data.datasets[0].others == "reject"
 
 
 def test_a_part_of_unprepared_images_is_a_clear_error() -> None:

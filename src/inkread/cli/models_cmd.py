@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from inkread.cli.bundled_cmd import bundle_cmd, info_cmd
 from inkread.cli.output import console, err_console, print_json
 from inkread.cli.train_cmd import passive_openmp
 from inkread.registry.compare import compare, version_info
@@ -19,6 +20,8 @@ from inkread.registry.versions import describe, get_model, model_names, promote,
 
 app = typer.Typer(help="The model registry (MLflow): list, show, register, promote and compare versions.",
                   no_args_is_help=True)
+app.command("info")(info_cmd)
+app.command("bundle")(bundle_cmd)
 
 Json = Annotated[bool, typer.Option("--json", help="Print a machine-readable JSON result on stdout.")]
 TrackingUri = Annotated[str | None, typer.Option(

@@ -1,4 +1,4 @@
-"""`inkread read IMAGE... --model CHECKPOINT`: read the characters in images of handwriting."""
+"""`inkread read IMAGE... [--model MODEL]`: read the characters in images of handwriting."""
 
 from __future__ import annotations
 
@@ -8,14 +8,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from inkread.cli.output import console, print_json
+from inkread.registry.bundled import DEFAULT
 from inkread.registry.loader import load_model
 
 if TYPE_CHECKING:
     from inkread.core.model import LoadedModel
 
 Images = Annotated[list[Path], typer.Argument(help="Image files: one character or a line of them.")]
-Model = Annotated[str, typer.Option("--model", "-m", help="A training run (its folder or checkpoint.json), "
-                                    "an ONNX file from `inkread export`, or models:/NAME@ALIAS.")]
+Model = Annotated[str, typer.Option("--model", "-m", help="default (the model bundled with inkread), a "
+                                    "training run (its folder or checkpoint.json), an ONNX file from "
+                                    "`inkread export`, or models:/NAME@ALIAS.")]
 Json = Annotated[bool, typer.Option("--json", help="Print a machine-readable JSON result.")]
 Annotate = Annotated[Path | None, typer.Option(
     "--annotate", help="Write the image with boxes and readings to this PNG (with several images, "
@@ -24,7 +26,7 @@ Threshold = Annotated[float | None, typer.Option(
     min=0.0, max=1.0, help="Reject readings less confident than this (default: the checkpoint's).")]
 
 
-def read_cmd(images: Images, model: Model, json: Json = False, annotate: Annotate = None,
+def read_cmd(images: Images, model: Model = DEFAULT, json: Json = False, annotate: Annotate = None,
              threshold: Threshold = None) -> None:
     """Read each image as a line of characters; unsure characters read as "?"."""
     # the library loads on demand: torch only for a run's checkpoint, never for `inkread --help`

@@ -1,4 +1,4 @@
-"""`inkread serve --model MODEL`: the HTTP service (FastAPI on uvicorn, onnxruntime, no torch)."""
+"""`inkread serve [--model MODEL]`: the HTTP service (FastAPI on uvicorn, onnxruntime, no torch)."""
 
 from __future__ import annotations
 
@@ -13,11 +13,13 @@ from inkread.cli.output import err_console
 if TYPE_CHECKING:
     from inkread.core.model import LoadedModel
 from inkread.export.runtime import load_onnx
+from inkread.registry.bundled import DEFAULT
 from inkread.registry.loader import onnx_file
 from inkread.serve.settings import ServeSettings
 from inkread.serve.workers import free_port, serve_workers
 
-Model = Annotated[str, typer.Option("--model", "-m", help="ONNX file from `inkread export`, a registry URI "
+Model = Annotated[str, typer.Option("--model", "-m", help="default (the model bundled with inkread), an "
+                                    "ONNX file from `inkread export`, a registry URI "
                                     "models:/NAME@ALIAS or models:/NAME/VERSION, or a training run (its "
                                     "folder or checkpoint.json; exported to RUN/model.onnx on first use).")]
 Host = Annotated[str, typer.Option(help="Address to listen on; 127.0.0.1 keeps the service on this machine, "
@@ -40,7 +42,7 @@ TrackingUri = Annotated[str | None, typer.Option("--tracking-uri", help="MLflow 
 LogLevel = Annotated[str, typer.Option(help="uvicorn log level: critical, error, warning, info, debug.")]
 
 
-def serve_cmd(model: Model, host: Host = "127.0.0.1", port: Port = 8000, workers: Workers = 1,
+def serve_cmd(model: Model = DEFAULT, host: Host = "127.0.0.1", port: Port = 8000, workers: Workers = 1,
               threads: Threads = 1, concurrency: Concurrency = 1, timeout: Timeout = 20.0,
               max_upload_mb: MaxUpload = 8.0,
               max_pixels: MaxPixels = 16_000_000, cors_origin: Cors = None,

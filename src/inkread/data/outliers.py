@@ -18,6 +18,7 @@ import numpy as np
 from PIL import Image
 from pydantic import BaseModel, ConfigDict, Field
 
+from inkread.data.captures import capture
 from inkread.preprocess import to_model_input
 from inkread.preprocess.normalize import crop_to_ink
 
@@ -38,6 +39,9 @@ class OutlierConfig(BaseModel):
     fragments: int = Field(default=10_000, ge=0)
     # training characters redrawn and preprocessed like the pieces above, keeping their labels.
     prepared: int = Field(default=10_000, ge=0)
+    # training characters through random captures (inkread.data.captures: boxed, low resolution and
+    # one bit, another pen, blur), then preprocessed, keeping their labels.
+    captured: int = Field(default=0, ge=0)
     # weight of the non-characters' loss (cross-entropy to the uniform distribution) beside the
     # characters' cross-entropy.
     weight: float = Field(default=0.5, ge=0.0)
@@ -83,7 +87,13 @@ def prepared(a: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return glyph(a, int(rng.integers(*HEIGHTS)))
 
 
-KINDS = ("pairs", "fragments", "prepared")
+def captured(a: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Character a (28, 28) redrawn at a random height and sent through random captures: ink (h, w)."""
+    return capture(glyph(a, int(rng.integers(*HEIGHTS))), rng)
+
+
+KINDS = ("pairs", "fragments", "prepared", "captured")
+LABELLED = ("prepared", "captured")  # kinds that keep their character's label
 
 
 def sample_ink(kind: str, images: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray | None, int]:
@@ -93,6 +103,8 @@ def sample_ink(kind: str, images: np.ndarray, rng: np.random.Generator) -> tuple
         return pair(images[i], images[j], rng), i
     if kind == "fragments":
         return fragment(images[i], rng), i
+    if kind == "captured":
+        return captured(images[i], rng), i
     return prepared(images[i], rng), i
 
 
@@ -115,7 +127,7 @@ def make_outliers(images: np.ndarray, labels: np.ndarray, cfg: OutlierConfig,
             x = None if ink is None else to_model_input(ink)
             if x is not None:
                 xs.append(x)
-                ys.append(int(labels[i]) if kind == "prepared" else NO_CLASS)
+                ys.append(int(labels[i]) if kind in LABELLED else NO_CLASS)
                 made += 1
     if not xs:
         return np.zeros((0, 28, 28), dtype=np.uint8), np.zeros(0, dtype=np.int64)

@@ -1,7 +1,7 @@
 """Saying "not a digit": how much a digit model's confidence separates digits from everything else.
 
-Letters that look like digits when written alone are listed apart (LOOKALIKES): rejecting an "O" as
-not a "0" is not something a reader of single characters can be asked to do.
+Letters that look like digits when written alone are listed apart (inkread.data.lookalikes):
+rejecting an "O" as not a "0" is not something a reader of single characters can be asked to do.
 """
 
 from __future__ import annotations
@@ -14,10 +14,6 @@ import numpy as np
 from inkread.core.model import LoadedModel
 from inkread.preprocess import ImageLike, preprocess
 
-# digit -> the letters that can be written exactly like it
-LOOKALIKES = {"0": "OoDQ", "1": "lIiJj", "2": "Zz", "5": "Ss", "6": "bG", "7": "T", "8": "B",
-              "9": "gqa"}
-LOOKALIKE_LETTERS = frozenset("".join(LOOKALIKES.values()))
 DIGITS_ACCEPTED = 0.98  # the operating point: the threshold that accepts this share of digits
 
 

@@ -62,9 +62,16 @@ def summarize(values: np.ndarray) -> dict[str, Any]:
 
 
 def train_stats(images: np.ndarray, labels: np.ndarray, num_classes: int) -> dict[str, Any]:
-    """The statistics of prepared training images (N, 28, 28) uint8 and labels (N,) stored at export."""
+    """The statistics of prepared training images (N, 28, 28) uint8 and labels (N,) stored at export.
+
+    Non-characters trained under no class (label < 0) are left out: the service compares what it is
+    sent with the characters it was trained to read.
+    """
+    labels = np.asarray(labels, dtype=np.int64)
+    images = images[labels >= 0]
+    labels = labels[labels >= 0]
     feats = input_features(images)
-    prior = np.bincount(np.asarray(labels, dtype=np.int64), minlength=num_classes) / max(len(labels), 1)
+    prior = np.bincount(labels, minlength=num_classes) / max(len(labels), 1)
     return {"version": STATS_VERSION, "count": len(images),
             "features": {name: summarize(v) for name, v in feats.items()},
             "class_prior": [round(float(p), 6) for p in prior]}

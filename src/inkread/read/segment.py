@@ -1,10 +1,12 @@
-"""Cut a line of ink into characters: connected marks, joined when broken, split when touching."""
+"""Cut a line of ink into characters: connected marks, joined when broken, split when touching, and
+neighbours joined again where the reader reads them better as one."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from inkread.read.piece import Piece, components, join
+from inkread.read.regroup import FULL, regroup
 from inkread.read.split import Score, split_piece
 
 # Sizes relative to the line's character height h (median height of the substantial marks):
@@ -15,7 +17,7 @@ TOUCHING = 0.05  # a short stroke this close to a character's box belongs to it
 FAINT = 0.15  # marks with less ink than this fraction of the median mark's are slivers, not digits
 # Two marks are one broken character when their columns overlap by this fraction of the
 # narrower one; two full-height marks (>= FULL * h) need MOSTLY, as slanted neighbours overlap.
-OVERLAP, MOSTLY, FULL = 0.5, 0.8, 0.7
+OVERLAP, MOSTLY = 0.5, 0.8
 
 
 def line_height(pieces: list[Piece]) -> float:
@@ -65,4 +67,5 @@ def segment(ink: np.ndarray, score: Score | None = None) -> list[Piece]:
     out: list[Piece] = []
     for p in pieces:
         out.extend(split_piece(p, h, score) if p.width > WIDE * h else [p])
-    return sorted(out, key=lambda q: (q.box[0] + q.box[2]) / 2)
+    out.sort(key=lambda q: (q.box[0] + q.box[2]) / 2)
+    return regroup(out, h, score) if score is not None else out

@@ -1,4 +1,5 @@
-"""One model loader for every command: a run folder, its checkpoint.json, an ONNX export or models:/ URI.
+"""One model loader for every command: the bundled default, a run folder, its checkpoint.json, an ONNX
+export or a models:/ URI.
 
 `inkread read` and `inkread evaluate`-style work take any of them as a LoadedModel. The service runs
 ONNX alone (no torch), so `onnx_file` turns a run into its export first, once, beside its checkpoint.
@@ -13,6 +14,7 @@ from pathlib import Path
 from inkread.core.errors import InkreadError
 from inkread.core.model import LoadedModel
 from inkread.export.runtime import load_onnx
+from inkread.registry.bundled import DEFAULT, default_model_file
 from inkread.registry.resolve import resolve_model_uri
 from inkread.train.run_info import CheckpointError, read_info
 
@@ -27,8 +29,11 @@ def is_onnx(ref: str) -> bool:
 
 
 def load_model(ref: str | Path, *, tracking_uri: str | None = None) -> LoadedModel:
-    """The model `ref` names: a training run (torch), an ONNX export or a registered version (onnxruntime)."""
+    """The model `ref` names: the bundled default ("default"), a training run (torch), an ONNX export or
+    a registered version (onnxruntime)."""
     text = str(ref)
+    if text == DEFAULT:
+        return load_onnx(default_model_file())
     if is_onnx(text):
         return load_onnx(resolve_model_uri(text, tracking_uri) if text.startswith(URI_PREFIX) else text)
     from inkread.train.checkpoint import load_run_model  # torch: only for runs, never for ONNX models
@@ -42,6 +47,8 @@ def onnx_file(ref: str | Path, *, tracking_uri: str | None = None) -> Path:
     A run is exported to RUN/model.onnx when that file is missing or was made from other weights.
     """
     text = str(ref)
+    if text == DEFAULT:
+        return default_model_file()
     if text.startswith(URI_PREFIX):
         return resolve_model_uri(text, tracking_uri)
     path = Path(text)

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from inkread.core.errors import ConfigError, InkreadError
 from inkread.data.augment import AugmentConfig
@@ -29,6 +29,10 @@ class MixPart(Section):
     dataset: str
     # samples drawn per epoch, as a multiple of the part's size: 0.5 takes a seeded half, 2 each twice.
     weight: float = Field(default=1.0, gt=0.0)
+    # samples of classes not trained: "drop" them, or "reject": train them as non-characters (needs an
+    # outliers section for their loss weight). Letters written like a trained digit (O, l, S, ...,
+    # inkread.data.lookalikes) are dropped either way: nobody can tell them apart alone.
+    others: Literal["drop", "reject"] = "drop"
 
 
 class DataConfig(Section):
@@ -150,6 +154,16 @@ class TrainConfig(Section):
     run: RunConfig = Field(default_factory=RunConfig)
     # what `inkread tune` varies (see inkread.train.search and configs/tune-fast.yaml); training ignores it.
     search: SearchSpace | None = None
+
+    @model_validator(mode="after")
+    def _rejected_parts_need_a_weight(self) -> TrainConfig:
+        """A part whose other classes are trained as non-characters needs the outliers' loss weight."""
+        if self.outliers is None and any(p.others == "reject" for p in self.data.datasets):
+            raise ConfigError("data.datasets has a part with others: reject, but no outliers section",
+                              where="outliers", expected="an outliers section: its weight is the "
+                              "non-characters' loss weight", fix="add `outliers: {pairs: 0, fragments: 0, "
+                              "prepared: 0}` (or more), or set others: drop")
+        return self
 
 
 def _allowed_keys(loc: tuple[int | str, ...]) -> list[str]:

@@ -13,6 +13,8 @@ from inkread.core.scaling import SIZE
 from inkread.data.augment import Augmenter
 from inkread.data.catalog import load_dataset
 from inkread.data.loader import BatchLoader
+from inkread.data.lookalikes import looks_like
+from inkread.data.outliers import NO_CLASS, make_outliers
 from inkread.data.split import Splits, make_splits
 from inkread.data.types import Dataset, ImageSet
 from inkread.train.config import MixPart, TrainConfig
@@ -53,23 +55,34 @@ def load_splits(cfg: TrainConfig) -> tuple[Splits, dict[str, str], bool]:
 
 
 def mixed(ds: Dataset, part: MixPart, classes: list[str], seed: int) -> ImageSet:
-    """The part's training samples of `classes`, relabelled to them, drawn `part.weight` times over."""
+    """The part's training samples of `classes`, relabelled to them (others NO_CLASS or dropped, as
+    `part.others` says), drawn `part.weight` times over."""
     if ds.train.images.shape[1:] != (SIZE, SIZE):
         raise ConfigError(f"'{part.dataset}' holds images of {ds.train.images.shape[1:]} px",
                           where="data.datasets", expected=f"{SIZE}x{SIZE} model inputs, as every dataset "
                           "inkread loads by name or from a folder gives", fix="resize them, or put them in "
                           "a folder of class sub-folders, which preprocessing brings to that size")
-    index = {c: k for k, c in enumerate(classes)}
-    mapping = np.array([index.get(c, -1) for c in ds.classes], dtype=np.int64)  # part class -> ours
-    labels = mapping[ds.train.labels]
-    keep = np.flatnonzero(labels >= 0)
+    labels = _relabel(ds.classes, classes, part.others)[ds.train.labels]
+    keep = np.flatnonzero(labels >= 0) if part.others == "drop" else np.flatnonzero(labels != _DROPPED)
     if keep.size == 0:
         raise ConfigError(f"'{part.dataset}' has no samples of the classes trained ({', '.join(classes)})",
-                          where="data.datasets", fix=f"remove '{part.dataset}' or train on its classes")
+                          where="data.datasets",
+                          fix=f"remove '{part.dataset}', train on its classes or set others: reject")
     rng = np.random.default_rng(seed)
     whole, rest = divmod(round(part.weight * keep.size), keep.size)
     drawn = np.concatenate([*(keep for _ in range(whole)), rng.choice(keep, rest, replace=False)])
     return ImageSet(ds.train.images[drawn], labels[drawn])
+
+
+_DROPPED = NO_CLASS - 1  # a part's label for samples left out
+
+
+def _relabel(theirs: list[str], ours: list[str], others: str) -> np.ndarray:
+    """Part class index -> our class index, NO_CLASS (a non-character) or _DROPPED."""
+    index = {c: k for k, c in enumerate(ours)}
+    unknown = NO_CLASS if others == "reject" else _DROPPED
+    return np.array([index.get(c, _DROPPED if looks_like(c, ours) else unknown) for c in theirs],
+                    dtype=np.int64)
 
 
 def _concat(a: ImageSet, b: ImageSet) -> ImageSet:
@@ -87,8 +100,6 @@ def training_samples(cfg: TrainConfig, splits: Splits) -> tuple[np.ndarray, np.n
     train = splits.train
     if cfg.outliers is None:
         return train.images, train.labels
-    from inkread.data.outliers import make_outliers  # loads the preprocessing (scipy)
-
     extra, extra_labels = make_outliers(train.images, train.labels, cfg.outliers, seed=cfg.run.seed)
     return np.concatenate([train.images, extra]), np.concatenate([train.labels, extra_labels])
 
