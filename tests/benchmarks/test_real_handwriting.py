@@ -37,4 +37,4 @@ def test_a_quick_run_reports_every_form_and_the_rejection(bench: ModuleType,
 
 def test_a_missing_model_is_a_clear_error(bench: ModuleType, capsys: pytest.CaptureFixture[str]) -> None:
     assert bench.main(["--model", "no/such/run", "--count", "1", "--no-peers"]) == 2
-    assert "no model found" in capsys.readouterr().err
+    assert "no/such/run: no checkpoint found" in capsys.readouterr().err

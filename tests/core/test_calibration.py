@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from inkread.core import calibration
 from inkread.core.calibration import accepted, apply, choose_threshold, fit_temperature, nll
 
 
@@ -65,3 +66,12 @@ def test_choose_threshold_on_calibrated_data_reaches_the_target() -> None:
     keep = accepted(p, t)
     assert (p[keep].argmax(axis=1) == labels[keep]).mean() >= 0.99
     assert 0.0 < t < 1.0 and 0.05 < keep.mean() < 0.95
+
+
+def test_fit_raises_the_threshold_to_reject_the_least_confident_share() -> None:
+    z, labels = _sample(5000, 10, seed=2)
+    plain = calibration.fit(z, labels, 0.5)  # a target the lowest threshold already reaches
+    assert plain.val_coverage is not None and plain.val_coverage > 0.99
+    doubtful = calibration.fit(z, labels, 0.5, least_confident=0.02)
+    assert doubtful.threshold > plain.threshold and doubtful.temperature == plain.temperature
+    assert doubtful.val_coverage is not None and 0.975 <= doubtful.val_coverage <= 0.985

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -31,8 +32,12 @@ print(json.dumps({"package": inkread.__file__, "model": str(default_model_file()
 
 @pytest.mark.slow
 def test_the_wheel_carries_the_default_model(tmp_path: Path) -> None:
+    source = tmp_path / "source"  # a copy, so no build/ folder is left in (or reused from) the checkout
+    shutil.copytree(REPO / "src", source / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(REPO / name, source / name)
     built = subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir",
-                            str(tmp_path / "dist"), str(REPO)], capture_output=True, text=True, timeout=600)
+                            str(tmp_path / "dist"), str(source)], capture_output=True, text=True, timeout=600)
     assert built.returncode == 0, built.stderr[-2000:]
     (wheel,) = (tmp_path / "dist").glob("inkread-*.whl")
     site = tmp_path / "site"

@@ -109,8 +109,10 @@ class CalibrationFit:
         return {"temperature": self.temperature, "threshold": self.threshold, "calibration": record}
 
 
-def fit(logits: np.ndarray, labels: np.ndarray, target: float) -> CalibrationFit:
-    """Temperature by held-out NLL of logits (N, K), then the threshold on the calibrated probabilities."""
+def fit(logits: np.ndarray, labels: np.ndarray, target: float,
+        least_confident: float = 0.0) -> CalibrationFit:
+    """Temperature by held-out NLL of logits (N, K), then the threshold on the calibrated probabilities:
+    the one reaching `target` accuracy, raised to reject at least the `least_confident` share."""
     labels = np.asarray(labels, dtype=np.int64)
     if len(labels) == 0:
         return uncalibrated(target, "no validation split (data.val_fraction is 0): probabilities are "
@@ -118,6 +120,8 @@ def fit(logits: np.ndarray, labels: np.ndarray, target: float) -> CalibrationFit
     temperature = fit_temperature(logits, labels)
     probs = apply(logits, temperature)  # (N, K)
     threshold = choose_threshold(probs, labels, target)
+    if least_confident > 0:  # a reader that must also refuse what is no character at all
+        threshold = max(threshold, float(np.quantile(probs.max(axis=1), least_confident, method="lower")))
     kept = accepted(probs, threshold)  # (N,) bool
     correct = probs.argmax(axis=1) == labels
     coverage = float(kept.mean())

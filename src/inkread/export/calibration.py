@@ -19,6 +19,7 @@ def calibration_for(model: TorchModel, info: CheckpointInfo, splits: Splits) -> 
         return model.calibration, "checkpoint"
     held, name = (splits.val, "validation") if len(splits.val) else (splits.train, "training")
     target = info.config.train.reject_target_accuracy
-    fitted = calibration.fit(model.logits(held.images), held.labels, target).calibration
+    share = info.config.train.reject_least_confident
+    fitted = calibration.fit(model.logits(held.images), held.labels, target, share).calibration
     return fitted, (f"fitted at export on the {name} split ({len(held)} images); threshold "
                     f"for {target:.1%} accuracy of accepted answers")

@@ -26,14 +26,14 @@ def record(run_dir: Path, cal: CalibrationFit) -> None:
 
 def calibrate_session(session: Session) -> CalibrationFit:
     """Fit and store the calibration of a finished run with its best weights loaded."""
-    target = session.config.train.reject_target_accuracy
+    target, share = session.config.train.reject_target_accuracy, session.config.train.reject_least_confident
     if session.data.val is None:
         cal = calibration.fit(np.zeros((0, 0)), np.zeros(0, dtype=np.int64), target)
     else:
         # the plain module: neither a compiled nor a distributed wrapper is needed for one pass
         logits, labels = predict_logits(session.model, session.data.val,
                                         StepSettings.from_config(session.config.train))
-        cal = calibration.fit(logits.double().numpy(), labels.numpy(), target)
+        cal = calibration.fit(logits.double().numpy(), labels.numpy(), target, share)
     record(session.run_dir, cal)
     return cal
 

@@ -124,6 +124,9 @@ class TrainSection(Section):
     # after training, the reject threshold is the lowest calibrated confidence at which the accepted
     # validation answers reach this accuracy; answers below it are read as "?" (not sure).
     reject_target_accuracy: float = Field(default=0.995, gt=0.0, le=1.0)
+    # ... raised, when above 0, to reject at least this share of the least confident validation answers:
+    # a model trained to doubt non-characters needs a threshold above its doubt (0.02: 98% accepted).
+    reject_least_confident: float = Field(default=0.0, ge=0.0, lt=1.0)
 
 
 class RunConfig(Section):
