@@ -27,7 +27,7 @@ def test_mnist_is_verified_with_exact_counts(mnist: Mnist) -> None:
 
 @pytest.mark.skipif(not FASHION.is_dir(), reason="Debian's dataset-fashion-mnist is not installed")
 def test_fashion_mnist_from_system_package() -> None:
-    ds = load_dataset("fashion-mnist", data_dir="/nonexistent")
+    ds = load_dataset("fashion-mnist")
     assert ds.verified and len(ds.train) == 60000 and ds.classes[0] == "t-shirt"
 
 
@@ -78,11 +78,20 @@ def test_count_mismatch_and_bad_labels(tmp_path: Path) -> None:
 def test_missing_dataset_lists_paths_tried(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("inkread.data.locate.repo_data_dir", lambda: None)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("INKREAD_DATA", str(tmp_path / "nowhere"))
     with pytest.raises(DataError) as info:
-        load_dataset("mnist", tmp_path / "nowhere")
+        load_dataset("mnist")
     msg = info.value.render()
     assert str(tmp_path / "nowhere" / "mnist") in msg and str(tmp_path / "cache") in msg
     assert "inkread data fetch mnist" in msg
+
+
+def test_an_explicit_data_dir_is_the_only_place_looked(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match="no such folder"):
+        load_dataset("mnist", tmp_path / "nowhere")
+    with pytest.raises(DataError) as info:
+        load_dataset("mnist", tmp_path)  # there, but empty: the repository's data/ is not tried
+    assert f"looked in: {tmp_path / 'mnist'}. " in info.value.render()
 
 
 def test_unknown_name() -> None:

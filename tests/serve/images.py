@@ -50,3 +50,17 @@ def png_bomb(side: int = 20000) -> bytes:
     idat = b"".join(compressor.compress(row) for _ in range(side)) + compressor.flush()
     header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)  # 1-bit greyscale
     return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", idat) + _chunk(b"IEND", b"")
+
+
+def png_with_exif(exif: bytes) -> bytes:
+    """A small white PNG carrying `exif` as its eXIf chunk (damaged on purpose by the caller)."""
+    data = png(np.full((28, 28), 255, np.uint8))
+    end = data.rindex(b"IEND") - 4  # the IEND chunk's length field
+    return data[:end] + _chunk(b"eXIf", exif) + data[end:]
+
+
+def webp_with_exif(exif: bytes) -> bytes:
+    """A small white WebP carrying `exif` as its EXIF data."""
+    buf = io.BytesIO()
+    Image.new("RGB", (28, 28), "white").save(buf, "WEBP", exif=exif)
+    return buf.getvalue()

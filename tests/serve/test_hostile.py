@@ -9,7 +9,7 @@ import httpx
 import numpy as np
 import pytest
 
-from tests.serve.images import png, png_bomb
+from tests.serve.images import png, png_bomb, png_with_exif, webp_with_exif
 
 GOOD = png(np.full((40, 40), 255, np.uint8))
 MIB = 1024 * 1024
@@ -44,6 +44,17 @@ CASES = {
     "pixels not numbers": (dict(json={"pixels": "white"}), 422, "pixels"),
     "multipart without boundary": (dict(content=b"--x\r\n", headers={"content-type": "multipart/form-data"}),
                                    400, "multipart"),
+    "json nested 100,000 deep": (dict(content=b"[" * 100_000 + b"]" * 100_000,
+                                      headers={"content-type": "application/json"}), 400, "nested"),
+    "pixels as strings": (dict(json={"pixels": [["7"] * 28] * 28}), 422, "integer"),
+    "pixels as booleans": (dict(json={"pixels": [[True] * 28] * 28}), 422, "integer"),
+}
+
+# EXIF that cannot be parsed: the image is read unturned, never a 5xx.
+DAMAGED_EXIF = {
+    "png eXIf chunk of garbage": png_with_exif(b"GARBAGE!" * 4),
+    "png eXIf with a truncated IFD": png_with_exif(b"MM\x00*\x00\x00\x00\x08\x00\x05\x01\x12"),
+    "webp with garbage EXIF": webp_with_exif(b"GARBAGE!" * 4),
 }
 
 
@@ -64,6 +75,19 @@ def test_bad_input_gets_a_clear_4xx(client: httpx.Client, name: str) -> None:
     detail = r.json()["detail"]
     assert isinstance(detail, str) and words in detail and "Traceback" not in r.text
     assert client.get("/healthz").status_code == 200
+
+
+def test_a_text_file_is_refused_without_internals(client: httpx.Client) -> None:
+    r = client.post("/v1/recognize", files=_file(b"this is a text file, not a picture"))
+    assert r.status_code == 400 and "0x" not in r.text and "BytesIO" not in r.text
+
+
+@pytest.mark.parametrize("name", list(DAMAGED_EXIF))
+def test_damaged_exif_is_read_unturned(client: httpx.Client, name: str) -> None:
+    kind = "image/webp" if "webp" in name else "image/png"
+    for route in ("/v1/recognize", "/v1/read"):
+        r = client.post(route, files=_file(DAMAGED_EXIF[name], kind))
+        assert r.status_code == 200, r.text
 
 
 def test_pixels_are_refused_by_read(client: httpx.Client) -> None:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from inkread.cli.output import console, print_json
+from inkread.core.limits import MAX_PIXELS
 from inkread.registry.bundled import DEFAULT
 from inkread.registry.loader import load_model
 
@@ -22,18 +23,20 @@ Json = Annotated[bool, typer.Option("--json", help="Print a machine-readable JSO
 Annotate = Annotated[Path | None, typer.Option(
     "--annotate", help="Write the image with boxes and readings to this PNG (with several images, "
     "each gets its name added: out-<image>.png).")]
+MaxPixels = Annotated[int, typer.Option("--max-pixels", min=1, help="Largest image read, in pixels "
+                                        "(width x height, from the header before decoding).")]
 Threshold = Annotated[float | None, typer.Option(
     min=0.0, max=1.0, help="Reject readings less confident than this (default: the checkpoint's).")]
 
 
 def read_cmd(images: Images, model: Model = DEFAULT, json: Json = False, annotate: Annotate = None,
-             threshold: Threshold = None) -> None:
+             threshold: Threshold = None, max_pixels: MaxPixels = MAX_PIXELS) -> None:
     """Read each image as a line of characters; unsure characters read as "?"."""
     # the library loads on demand: torch only for a run's checkpoint, never for `inkread --help`
     from inkread.preprocess import to_pil
 
     for path in images:
-        to_pil(path)  # refuse missing or unreadable images before the model is loaded
+        to_pil(path, max_pixels)  # refuse missing, unreadable or outsized images before the model loads
     loaded = load_model(model)
     limit = loaded.threshold if threshold is None else threshold
     results = [_read_one(path, loaded, limit, _annotation_path(annotate, path, len(images)))

@@ -12,6 +12,7 @@ from inkread.cli.output import err_console
 
 if TYPE_CHECKING:
     from inkread.core.model import LoadedModel
+from inkread.core.limits import MAX_PIXELS
 from inkread.export.runtime import load_onnx
 from inkread.registry.bundled import DEFAULT
 from inkread.registry.loader import onnx_file
@@ -45,7 +46,7 @@ LogLevel = Annotated[str, typer.Option(help="uvicorn log level: critical, error,
 def serve_cmd(model: Model = DEFAULT, host: Host = "127.0.0.1", port: Port = 8000, workers: Workers = 1,
               threads: Threads = 1, concurrency: Concurrency = 1, timeout: Timeout = 20.0,
               max_upload_mb: MaxUpload = 8.0,
-              max_pixels: MaxPixels = 16_000_000, cors_origin: Cors = None,
+              max_pixels: MaxPixels = MAX_PIXELS, cors_origin: Cors = None,
               tracking_uri: TrackingUri = None, log_level: LogLevel = "info") -> None:
     """Serve a model over HTTP: POST /v1/recognize and /v1/read, the drawing page at /, docs at /docs."""
     # loaded when serving, not for `inkread --help`; onnx_file imports torch only to export a run

@@ -78,9 +78,9 @@ CATALOGUE: dict[str, IdxSpec] = {spec.name: spec for spec in (MNIST, FASHION_MNI
 
 
 def candidate_dirs(spec: IdxSpec, data_dir: str | Path | None = None) -> list[Path]:
-    """Every folder that may hold `spec`'s files, in search order."""
+    """Every folder that may hold `spec`'s files, in search order (an explicit data_dir alone)."""
     dirs = [root / spec.name for root in search_roots(data_dir)]
-    return dirs + [Path(d) for d in spec.system_dirs]
+    return dirs + ([Path(d) for d in spec.system_dirs] if data_dir is None else [])
 
 
 def find_files(spec: IdxSpec, data_dir: str | Path | None = None) -> dict[str, Path]:

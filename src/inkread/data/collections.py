@@ -46,7 +46,7 @@ def find_collection(name: str, data_dir: str | Path | None = None) -> Path:
     if name not in COLLECTIONS:
         raise DataError(f"unknown collection '{name}'", expected="one of " + ", ".join(COLLECTIONS))
     c = COLLECTIONS[name]
-    roots = [*search_roots(data_dir), shared_datasets()]
+    roots = search_roots(data_dir) + ([shared_datasets()] if data_dir is None else [])
     for root in roots:
         for path in (root / c.folder / c.file, root / c.file):
             if path.is_file():

@@ -1,9 +1,11 @@
-"""Where dataset files are looked for: --data-dir / INKREAD_DATA, the repository's data/, a cache."""
+"""Where dataset files are looked for: --data-dir alone, or INKREAD_DATA, the repository's data/, a cache."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+
+from inkread.core.errors import DataError
 
 ENV_VAR = "INKREAD_DATA"
 
@@ -21,9 +23,16 @@ def cache_dir() -> Path:
 
 
 def search_roots(data_dir: str | Path | None = None) -> list[Path]:
-    """Roots to search in order: explicit dir or $INKREAD_DATA, repo data/, user cache."""
+    """Roots to search in order: a --data-dir alone (it must exist); else $INKREAD_DATA, the repository's
+    data/ and the user cache."""
+    if data_dir is not None:  # asked for by name: look nowhere else, so a missing file is said, not hidden
+        path = Path(data_dir).expanduser()
+        if not path.is_dir():
+            raise DataError("no such folder", where=path, expected="a folder holding the datasets",
+                            fix="check the --data-dir path")
+        return [path]
     roots: list[Path] = []
-    explicit = data_dir if data_dir is not None else os.environ.get(ENV_VAR)
+    explicit = os.environ.get(ENV_VAR)
     if explicit:
         roots.append(Path(explicit).expanduser())
     repo = repo_data_dir()

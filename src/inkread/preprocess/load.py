@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from inkread.core.errors import DataError
+from inkread.core.limits import MAX_PIXELS
 
 ImageLike = str | Path | bytes | Image.Image | np.ndarray
 
@@ -16,25 +18,56 @@ ImageLike = str | Path | bytes | Image.Image | np.ndarray
 LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 
 
-def to_pil(image: ImageLike) -> Image.Image:
-    """Open a path, bytes, PIL image or array as a PIL image with EXIF orientation applied."""
+def to_pil(image: ImageLike, max_pixels: int = MAX_PIXELS) -> Image.Image:
+    """Open a path, bytes, PIL image or array as a PIL image with EXIF orientation applied; files over
+    `max_pixels` are refused from their header, before decoding."""
     if isinstance(image, np.ndarray):
         return Image.fromarray(_array_to_uint8(image))
     if isinstance(image, Image.Image):
-        return ImageOps.exif_transpose(image) or image
+        return upright(image)
     where = str(image) if isinstance(image, (str, Path)) else "<bytes>"
     if isinstance(image, (str, Path)) and not Path(image).is_file():
-        raise DataError("no such file", where=where, expected="an existing image file",
-                        fix="check the path")
+        problem = "a folder, not an image file" if Path(image).is_dir() else "no such file"
+        raise DataError(problem, where=where, expected="an existing image file",
+                        fix="check the path (for a folder, pass its images: DIR/*.png)")
     source = io.BytesIO(image) if isinstance(image, bytes) else image
     try:
         img = Image.open(source)
+        _check_pixels(img.size, max_pixels, where)
         img.load()
-        return ImageOps.exif_transpose(img) or img
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise DataError(f"not a readable image ({exc})", where=where,
+    except Image.DecompressionBombError:  # Pillow's own guard, far above ours, fires while opening
+        raise DataError(f"the image has far more than {max_pixels:,} pixels, the limit", where=where,
+                        fix="crop or shrink it, or raise the limit with --max-pixels") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise DataError(f"not a readable image ({_reason(exc)})", where=where,
                         expected="a PNG, JPEG, BMP, GIF, TIFF or WebP file",
                         fix="re-save or re-export the image") from None
+    return upright(img)
+
+
+def upright(img: Image.Image) -> Image.Image:
+    """The image turned as its EXIF orientation says; unturned when the EXIF data is damaged."""
+    try:
+        return ImageOps.exif_transpose(img) or img
+    except Exception:  # any damage in the EXIF data (bad IFD, bad hex, garbage) means "no orientation"
+        return img
+
+
+def _check_pixels(size: tuple[int, int], max_pixels: int, where: str) -> None:
+    """Refuse images over the pixel budget, from their header's size."""
+    w, h = size
+    if w * h > max_pixels:
+        raise DataError(f"the image is {w}x{h} = {w * h:,} pixels, over the limit of {max_pixels:,}",
+                        where=where, expected="an image of a character or a line of them",
+                        fix="crop or shrink it, or raise the limit with --max-pixels")
+
+
+def _reason(exc: BaseException) -> str:
+    """What went wrong, in words a user can act on: no object reprs, no stack details."""
+    if isinstance(exc, UnidentifiedImageError):
+        return "its format is unknown or the file is damaged"
+    text = re.sub(r"<[^<>]* at 0x[0-9a-fA-F]+>", "the data", str(exc).splitlines()[0] if str(exc) else "")
+    return text[:160] or type(exc).__name__
 
 
 def _array_to_uint8(a: np.ndarray) -> np.ndarray:

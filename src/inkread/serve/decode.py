@@ -7,6 +7,7 @@ import base64
 import binascii
 import io
 import json
+import re
 import warnings
 from typing import Any
 
@@ -107,6 +108,9 @@ def _from_json(body: bytes, s: ServeSettings, allow_pixels: bool) -> Payload:
     """The image of a JSON body: {"image": base64} or (where allowed) {"pixels": 28x28}."""
     try:
         doc = json.loads(body)
+    except RecursionError:
+        raise ApiError(400, "The JSON is nested too deeply; send a flat object such as "
+                            '{"image": "<base64 PNG>"}.') from None
     except (ValueError, UnicodeDecodeError):
         pixels = ' or {"pixels": [[...28 rows of 28 ints...]]}' if allow_pixels else ""
         raise ApiError(400, f'The body is not JSON; send {{"image": "<base64 PNG>"}}{pixels}.') from None
@@ -133,8 +137,11 @@ def _b64(text: str) -> bytes:
 
 
 def _short(exc: BaseException) -> str:
-    """The first line of an exception message, cut short."""
-    return (str(exc).splitlines() or [type(exc).__name__])[0][:160]
+    """The first line of an exception message, cut short, without object reprs."""
+    if isinstance(exc, UnidentifiedImageError):
+        return "its format is unknown or the file is damaged"
+    line = (str(exc).splitlines() or [type(exc).__name__])[0]
+    return re.sub(r"<[^<>]* at 0x[0-9a-fA-F]+>", "the data", line)[:160]
 
 
 def open_image(data: bytes, s: ServeSettings) -> Image.Image:

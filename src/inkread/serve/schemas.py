@@ -13,14 +13,14 @@ Row = Annotated[list[Pixel], Field(min_length=28, max_length=28)]
 class ImageJson(BaseModel):
     """An image as base64 text (PNG, JPEG, WebP, BMP or GIF); a data-URL prefix is allowed."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     image: str = Field(min_length=1, description="base64 image, e.g. 'data:image/png;base64,iVBORw0...'")
 
 
 class PixelsJson(BaseModel):
     """A 28x28 grey image as rows of 0..255 integers, in either polarity."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # "7" and true are no pixels
     pixels: list[Row] = Field(min_length=28, max_length=28, description="28 rows of 28 integers 0..255")
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from inkread.core.limits import MAX_PIXELS
+
 MIB = 1024 * 1024
 
 
@@ -16,7 +18,7 @@ class ServeSettings(BaseModel):
     max_upload_bytes: int = Field(8 * MIB, gt=0)
     # 16 megapixels (e.g. 4000x4000) as read from the image header: larger images are refused with
     # 413 before any pixel is decoded, so a small compressed "bomb" cannot blow up memory.
-    max_pixels: int = Field(16_000_000, gt=0)
+    max_pixels: int = Field(MAX_PIXELS, gt=0)
     # Longest side in pixels: very long thin images are refused the same way.
     max_side: int = Field(10_000, gt=0)
     # Seconds to receive the body (408 after) and, separately, to process it (503 after).

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from safetensors import SafetensorError
 from safetensors.torch import load_file, save
 from torch import nn
 
@@ -121,7 +122,7 @@ def load_tensors(path: Path) -> dict[str, torch.Tensor]:
 
     try:
         return load_file(str(path))
-    except (OSError, ValueError, RuntimeError) as exc:
+    except (OSError, ValueError, RuntimeError, SafetensorError) as exc:
         raise CheckpointError(f"cannot read weights: {exc}", where=path,
                               fix="the run folder is incomplete; resume or retrain the run") from None
 
@@ -149,18 +150,47 @@ class CheckpointInfo:
 def load_checkpoint(path: str | Path, *, best: bool = True) -> tuple[nn.Module, CheckpointInfo]:
     """Rebuild the model of a run in eval mode with its best-validation (or, best=False, latest) weights."""
     info_path, doc = read_info(path)
+    require_fields(doc, info_path)
     run_dir = info_path.parent
     config = validate(doc["config"], str(info_path))
     rel = doc.get("best_weights") if best else None
     weights = run_dir / str(rel or doc["weights"])
     model = build_model(config.model.name, len(doc["classes"]), **config.model.options)
-    model.load_state_dict(load_tensors(weights))
+    load_weights(model, weights)
     model.eval()
     info = CheckpointInfo(run_dir, int(doc["epoch"]), list(doc["classes"]), float(doc["mean"]),
                           float(doc["std"]), config, doc.get("metrics", {}), doc.get("data", {}),
                           doc.get("code", {}), weights, doc,
                           Calibration(float(doc.get("temperature", 1.0)), float(doc.get("threshold", 0.0))))
     return model, info
+
+
+REQUIRED = ("config", "classes", "mean", "std", "epoch", "weights")  # what a finished save always writes
+
+
+def require_fields(doc: dict[str, Any], where: Path, more: tuple[str, ...] = ()) -> None:
+    """A CheckpointError naming the fields a checkpoint.json lacks."""
+    missing = [k for k in (*REQUIRED, *more) if k not in doc]
+    if missing:
+        raise CheckpointError(f"checkpoint.json lacks {', '.join(missing)}", where=where,
+                              expected="the fields `inkread train` writes at every save",
+                              fix="restore checkpoint.json from the run, or retrain it")
+
+
+def load_weights(model: nn.Module, weights: Path) -> None:
+    """Load weights into the network the config describes, refusing other shapes and non-finite values."""
+    state = load_tensors(weights)
+    bad = [k for k, t in state.items() if t.is_floating_point() and not bool(torch.isfinite(t).all())]
+    if bad:
+        raise CheckpointError(f"the weights hold NaN or infinite values ({', '.join(bad[:3])})",
+                              where=weights, fix="the run diverged or the file is damaged: retrain, "
+                              "or take an earlier epoch's weights")
+    try:
+        model.load_state_dict(state)
+    except RuntimeError as exc:  # missing, unexpected or differently shaped tensors
+        first = (str(exc).splitlines() or ["shapes differ"])[-1].strip()[:200]
+        raise CheckpointError(f"the weights do not fit the network its config describes ({first})",
+                              where=weights, fix="use the weights saved with this checkpoint.json") from None
 
 
 def load_run_model(path: str | Path) -> tuple[TorchModel, CheckpointInfo]:

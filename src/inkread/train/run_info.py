@@ -46,6 +46,10 @@ def read_info(path: str | Path) -> tuple[Path, dict[str, Any]]:
         doc = json.loads(info_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise CheckpointError(f"unreadable checkpoint description: {exc}", where=info_path) from None
+    if not isinstance(doc, dict):
+        raise CheckpointError(f"a JSON {type(doc).__name__}, not an object", where=info_path,
+                              expected=f"the object `inkread train` writes ({FORMAT})",
+                              fix="restore checkpoint.json from the run, or retrain it")
     if doc.get("format") != FORMAT:
         raise CheckpointError(f"format {doc.get('format')!r}", where=info_path, expected=FORMAT)
     return info_path, doc

@@ -14,7 +14,7 @@ from inkread.core.errors import ConfigError
 from inkread.core.files import atomic_write_text
 from inkread.models import build_model
 from inkread.train import distributed
-from inkread.train.checkpoint import code_version, load_tensors, load_trainer_state
+from inkread.train.checkpoint import code_version, load_trainer_state, load_weights, require_fields
 from inkread.train.config import TrainConfig, load_config, to_yaml
 from inkread.train.data import RunData, prepare_data
 from inkread.train.optim import Schedule, build_optimizer, build_schedule
@@ -115,8 +115,9 @@ def create_session(cfg: TrainConfig, run_dir: Path) -> Session:
 
 def restore(session: Session) -> None:
     """Load the latest checkpoint of session.run_dir into the session: weights, optimiser, RNG, loader."""
-    _, doc = read_info(session.run_dir)
-    session.model.load_state_dict(load_tensors(session.run_dir / doc["weights"]))
+    info_path, doc = read_info(session.run_dir)
+    require_fields(doc, info_path, ("state", "trainer_state"))
+    load_weights(session.model, session.run_dir / doc["weights"])
     state = load_trainer_state(session.run_dir, doc)
     session.optimizer.load_state_dict(state["optimizer"])
     if session.schedule.scheduler is not None and state["scheduler"] is not None:
