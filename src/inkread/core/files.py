@@ -30,6 +30,17 @@ def atomic_open(path: str | Path, mode: str = "wb") -> Iterator[IO[bytes]]:
         raise
 
 
+def remove_stale_temporaries(folder: Path) -> list[Path]:
+    """Delete the temporary files `atomic_open` leaves in `folder` when its process is killed mid-write.
+
+    Call it only where this process is the folder's one writer (a training run's folders).
+    """
+    stale = sorted(folder.glob(".*.tmp")) if folder.is_dir() else []
+    for f in stale:
+        f.unlink(missing_ok=True)
+    return stale
+
+
 def _umask() -> int:
     """The process umask (reading it requires setting it, so set it straight back)."""
     mask = os.umask(0)

@@ -26,7 +26,7 @@ from torch import nn
 
 import inkread
 from inkread.core.calibration import Calibration
-from inkread.core.files import atomic_write_bytes, atomic_write_text
+from inkread.core.files import atomic_write_bytes, atomic_write_text, remove_stale_temporaries
 from inkread.models import build_model
 from inkread.models.loaded import TorchModel
 from inkread.train.config import TrainConfig, validate
@@ -96,6 +96,8 @@ def save_checkpoint(run_dir: Path, *, epoch: int, model: nn.Module, trainer_stat
                     info: dict[str, Any], best_epoch: int | None) -> Path:
     """Write epoch `epoch`'s weights and state, then checkpoint.json (`info` plus the file references)."""
     ckpt_dir = run_dir / "checkpoints"
+    for folder in (run_dir, ckpt_dir):  # half-written files of a save that was killed
+        remove_stale_temporaries(folder)
     weights = ckpt_dir / f"epoch-{epoch:04d}.safetensors"
     state = ckpt_dir / f"epoch-{epoch:04d}.state.safetensors"
     _save_tensors(weights, {k: v.detach().clone().contiguous() for k, v in model.state_dict().items()})
