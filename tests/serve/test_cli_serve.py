@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import socket
+import time
 from pathlib import Path
 
 import httpx
@@ -67,3 +69,42 @@ def test_serve_without_a_model_serves_the_bundled_one(mnist: Mnist) -> None:
 def test_serve_names_what_a_model_path_should_be(tmp_path: Path) -> None:
     result = run_cli("serve", "--model", str(tmp_path))
     assert result.returncode == 2 and "no model found" in result.stderr and "Traceback" not in result.stderr
+
+
+def _held_open(url: str, partial: bytes, seconds: float) -> float:
+    """Open a raw connection, send `partial` headers, and return how long the server keeps it (capped)."""
+    host, port = url.removeprefix("http://").split(":")
+    start = time.monotonic()
+    with socket.create_connection((host, int(port)), timeout=seconds) as s:
+        if partial:
+            s.sendall(partial)
+        try:
+            while s.recv(1024):  # the server may answer (408/400) before closing
+                pass
+        except TimeoutError:
+            pass
+    return time.monotonic() - start
+
+
+def test_slow_headers_and_silent_connections_are_cut_off(mnist: Mnist) -> None:
+    with running_server(None, "--timeout", "1") as url:
+        slow = _held_open(url, b"POST /v1/recognize HTTP/1.1\r\nHost: x\r\nX-Slow: ", seconds=10.0)
+        silent = _held_open(url, b"", seconds=10.0)
+        reply = httpx.post(f"{url}/v1/recognize", json={"pixels": mnist.test.images[0].tolist()})
+    assert slow < 5.0 and silent < 5.0  # closed after the 1 s deadline, not held for the 10 s we wait
+    assert reply.status_code == 200  # and a normal request is served as before
+
+
+def test_connections_past_the_cap_are_answered_503_at_once(mnist: Mnist) -> None:
+    with running_server(None, "--max-connections", "2", "--timeout", "5") as url:
+        host, port = url.removeprefix("http://").split(":")
+        idle = [socket.create_connection((host, int(port))) for _ in range(2)]
+        try:
+            time.sleep(0.2)  # the server has accepted both
+            over = httpx.post(f"{url}/v1/recognize", json={"pixels": mnist.test.images[0].tolist()})
+        finally:
+            for s in idle:
+                s.close()
+        time.sleep(0.2)
+        after = httpx.post(f"{url}/v1/recognize", json={"pixels": mnist.test.images[0].tolist()})
+    assert over.status_code == 503 and after.status_code == 200

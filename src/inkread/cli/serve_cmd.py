@@ -40,6 +40,8 @@ Cors = Annotated[list[str] | None, typer.Option("--cors-origin", help="Allow thi
 TrackingUri = Annotated[str | None, typer.Option("--tracking-uri", help="MLflow registry that models:/ URIs "
                                                  "name (default: $MLFLOW_TRACKING_URI, else "
                                                  "sqlite:///<abs runs>/mlflow.db).")]
+MaxConnections = Annotated[int, typer.Option("--max-connections", min=1, help="Open connections each "
+                                             "worker keeps (more are answered 503).")]
 LogLevel = Annotated[str, typer.Option(help="uvicorn log level: critical, error, warning, info, debug.")]
 
 
@@ -47,18 +49,25 @@ def serve_cmd(model: Model = DEFAULT, host: Host = "127.0.0.1", port: Port = 800
               threads: Threads = 1, concurrency: Concurrency = 1, timeout: Timeout = 20.0,
               max_upload_mb: MaxUpload = 8.0,
               max_pixels: MaxPixels = MAX_PIXELS, cors_origin: Cors = None,
-              tracking_uri: TrackingUri = None, log_level: LogLevel = "info") -> None:
+              tracking_uri: TrackingUri = None, log_level: LogLevel = "info",
+              max_connections: MaxConnections = 128) -> None:
     """Serve a model over HTTP: POST /v1/recognize and /v1/read, the drawing page at /, docs at /docs."""
     # loaded when serving, not for `inkread --help`; onnx_file imports torch only to export a run
     import uvicorn
+
+    from inkread.serve.protocol import HeaderDeadlineProtocol
 
 
     path = onnx_file(model, tracking_uri=tracking_uri)
     settings = ServeSettings(max_upload_bytes=int(max_upload_mb * 1024 * 1024), max_pixels=max_pixels,
                              request_timeout_s=timeout, threads=threads, max_concurrency=concurrency,
                              cors_origins=list(cors_origin or []))
+    HeaderDeadlineProtocol.timeout_s = timeout
+    # headers must arrive within --timeout (HeaderDeadlineProtocol), idle keep-alive connections close
+    # after 5 s, and past --max-connections a worker answers 503 at once instead of queueing sockets
     common = {"host": host, "port": port, "log_level": log_level, "server_header": False,
-              "timeout_graceful_shutdown": 5}
+              "timeout_graceful_shutdown": 5, "http": HeaderDeadlineProtocol, "timeout_keep_alive": 5,
+              "limit_concurrency": max_connections}
     if workers == 1:
         # FastAPI loads in the process that serves
         from inkread.serve.app import create_app

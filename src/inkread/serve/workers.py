@@ -55,8 +55,11 @@ def run_worker(model: str, settings_json: str, host: str, port: int, uvicorn_opt
     import uvicorn
 
     from inkread.serve.app import create_app
+    from inkread.serve.protocol import HeaderDeadlineProtocol
 
-    app = create_app(Path(model), ServeSettings.model_validate_json(settings_json))
+    settings = ServeSettings.model_validate_json(settings_json)
+    HeaderDeadlineProtocol.timeout_s = settings.request_timeout_s
+    app = create_app(Path(model), settings)
     sock = listening_socket(host, port)
     config = uvicorn.Config(app, **uvicorn_options)
     with contextlib.closing(sock):
