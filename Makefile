@@ -68,7 +68,7 @@ bench: $(PEERS)
 	$(BIN)/python benchmarks/train_step.py
 	$(BIN)/python benchmarks/read_strings.py
 	$(BIN)/python benchmarks/real_input.py
-	$(BIN)/python benchmarks/real_handwriting.py --model default \
+	$(BIN)/python benchmarks/real_handwriting.py --model default --count 100 \
 		$(if $(wildcard runs/demo/checkpoint.json),--mnist-model runs/demo)
 	$(BIN)/python benchmarks/serve_load.py
 	$(BIN)/python benchmarks/accuracy.py --seeds 0 1 2
