@@ -57,7 +57,6 @@ def serve_cmd(model: Model = DEFAULT, host: Host = "127.0.0.1", port: Port = 800
 
     from inkread.serve.protocol import HeaderDeadlineProtocol
 
-
     path = onnx_file(model, tracking_uri=tracking_uri)
     settings = ServeSettings(max_upload_bytes=int(max_upload_mb * 1024 * 1024), max_pixels=max_pixels,
                              request_timeout_s=timeout, threads=threads, max_concurrency=concurrency,

@@ -14,12 +14,7 @@ from inkread.core.model import LoadedModel
 from inkread.data.catalog import load_dataset
 from inkread.data.collections import COLLECTIONS
 from inkread.data.real import prepared
-
-
-def accuracy(model: LoadedModel, images: np.ndarray, labels: list[str]) -> float:
-    """Share of model inputs (N, 28, 28) uint8 whose top class is the label (N,)."""
-    top = np.asarray(model.classes)[model.classify(images).argmax(axis=1)]
-    return float(np.mean(top == np.asarray(labels)))
+from inkread.evaluate.metrics import accuracy
 
 
 def held_out_figures(model: LoadedModel, data_dir: str | Path | None = None,
@@ -48,4 +43,5 @@ def held_out_figures(model: LoadedModel, data_dir: str | Path | None = None,
 
 def _cell(model: LoadedModel, images: np.ndarray, labels: list[str]) -> dict[str, Any]:
     """One set's figure: accuracy and image count."""
-    return {"accuracy": round(accuracy(model, images, labels), 5), "images": len(labels)}
+    index = np.array([model.classes.index(c) for c in labels], dtype=np.int64)  # labels kept are classes
+    return {"accuracy": round(accuracy(model.classify(images), index), 5), "images": len(labels)}

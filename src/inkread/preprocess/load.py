@@ -39,7 +39,7 @@ def to_pil(image: ImageLike, max_pixels: int = MAX_PIXELS) -> Image.Image:
         raise DataError(f"the image has far more than {max_pixels:,} pixels, the limit", where=where,
                         fix="crop or shrink it, or raise the limit with --max-pixels") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
-        raise DataError(f"not a readable image ({_reason(exc)})", where=where,
+        raise DataError(f"not a readable image ({error_reason(exc)})", where=where,
                         expected="a PNG, JPEG, BMP, GIF, TIFF or WebP file",
                         fix="re-save or re-export the image") from None
     return upright(img)
@@ -62,8 +62,9 @@ def _check_pixels(size: tuple[int, int], max_pixels: int, where: str) -> None:
                         fix="crop or shrink it, or raise the limit with --max-pixels")
 
 
-def _reason(exc: BaseException) -> str:
-    """What went wrong, in words a user can act on: no object reprs, no stack details."""
+def error_reason(exc: BaseException) -> str:
+    """What went wrong decoding an image, in words a user can act on: the first line of the message, no
+    object reprs, no stack details (the CLI and the service both say it)."""
     if isinstance(exc, UnidentifiedImageError):
         return "its format is unknown or the file is damaged"
     text = re.sub(r"<[^<>]* at 0x[0-9a-fA-F]+>", "the data", str(exc).splitlines()[0] if str(exc) else "")

@@ -57,10 +57,15 @@ def _card(doc: dict[str, Any], model: OnnxModel, onnx_path: Path, figures: dict[
     }
 
 
+def _datasets(doc: dict[str, Any]) -> list[str]:
+    """The datasets a run trained on: its primary one, then the parts mixed in."""
+    data = doc["config"]["data"]
+    return [str(data["dataset"]), *(str(p["dataset"]) for p in data.get("datasets", []))]
+
+
 def _refuse_unshippable(doc: dict[str, Any]) -> None:
     """A run trained on a collection whose terms forbid shipping cannot become the bundled model."""
-    used = {p["dataset"] for p in doc["config"]["data"].get("datasets", [])}
-    bad = sorted(used & set(NOT_SHIPPABLE))
+    bad = sorted(set(_datasets(doc)) & set(NOT_SHIPPABLE))
     if bad:
         raise InkreadError(f"the run trained on {', '.join(bad)}, whose terms forbid shipping it",
                            expected="a run trained on MNIST, CVL, pen digits and UJI only",
@@ -75,7 +80,6 @@ def _data_files(doc: dict[str, Any]) -> dict[str, str]:
 
 def _terms(doc: dict[str, Any]) -> dict[str, str]:
     """The terms of each real collection the run trained on."""
-    used = [p["dataset"] for p in doc["config"]["data"].get("datasets", [])]
-    terms = {"mnist": "CC BY-SA 3.0", "fashion-mnist": "MIT"}
-    return {u: COLLECTIONS[u].terms if u in COLLECTIONS else terms.get(u, "see its source") for u in
-            ["mnist", *used]}
+    terms = {"mnist": "CC BY-SA 3.0", "fashion-mnist": "MIT"}  # the catalogue's datasets
+    return {u: COLLECTIONS[u].terms if u in COLLECTIONS else terms.get(u, "see its source")
+            for u in _datasets(doc)}

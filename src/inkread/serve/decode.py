@@ -7,7 +7,6 @@ import base64
 import binascii
 import io
 import json
-import re
 import warnings
 from typing import Any
 
@@ -16,6 +15,7 @@ from PIL import Image, UnidentifiedImageError
 from pydantic import BaseModel, ValidationError
 from starlette.requests import ClientDisconnect, Request
 
+from inkread.preprocess.load import error_reason
 from inkread.serve.errors import ApiError, too_large
 from inkread.serve.schemas import ImageJson, PixelsJson
 from inkread.serve.settings import ServeSettings
@@ -76,7 +76,7 @@ async def _multipart_file(request: Request, body: bytes, s: ServeSettings) -> by
         form = await Request(request.scope, replay).form(max_files=1, max_fields=8,
                                                          max_part_size=s.max_upload_bytes)
     except Exception as exc:  # starlette reports malformed multipart as several exception types
-        raise ApiError(400, f"The multipart body is malformed ({_short(exc)}); send one image in field "
+        raise ApiError(400, f"The multipart body is malformed ({error_reason(exc)}); send one image in field "
                             "'file'.") from None
     upload = form.get("file")
     if upload is None or isinstance(upload, str):
@@ -136,14 +136,6 @@ def _b64(text: str) -> bytes:
                             "optionally prefixed with 'data:image/png;base64,'.") from None
 
 
-def _short(exc: BaseException) -> str:
-    """The first line of an exception message, cut short, without object reprs."""
-    if isinstance(exc, UnidentifiedImageError):
-        return "its format is unknown or the file is damaged"
-    line = (str(exc).splitlines() or [type(exc).__name__])[0]
-    return re.sub(r"<[^<>]* at 0x[0-9a-fA-F]+>", "the data", line)[:160]
-
-
 def open_image(data: bytes, s: ServeSettings) -> Image.Image:
     """Decode PNG/JPEG/WebP/BMP/GIF bytes after checking the header's size against the limits."""
     if not data:
@@ -160,8 +152,8 @@ def open_image(data: bytes, s: ServeSettings) -> Image.Image:
         raise ApiError(413, f"The image's pixel count is far over the limit of {s.max_pixels:,}; "
                             "send a smaller image.") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
-        raise ApiError(400, f"The image cannot be decoded ({_short(exc)}); send a complete PNG, JPEG, WebP, "
-                            "BMP or GIF file.") from None
+        raise ApiError(400, f"The image cannot be decoded ({error_reason(exc)}); send a complete PNG, JPEG, "
+                            "WebP, BMP or GIF file.") from None
     return img
 
 
