@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pytest
 
+from inkread.core.errors import DataError
 from inkread.core.model import Classify
 from inkread.read.reader import read_line
 from tests.preprocess.conditions import on_paper, page
@@ -75,3 +76,21 @@ def test_class_names_and_json(mnist: Mnist, classify: Classify) -> None:
     doc = json.loads(json.dumps(reading.to_dict()))
     assert doc["text"] == reading.text and len(doc["chars"]) == len(reading.chars)
     assert set(doc["chars"][0]) == {"box", "label", "confidence", "top3", "rejected"}
+
+
+def test_a_huge_line_is_read_from_a_reduced_copy_with_boxes_in_its_own_pixels(mnist: Mnist,
+                                                                               classify: Classify) -> None:
+    image, _ = synth_string(mnist.test, 5)
+    small = read_line(image, classify, DIGITS)
+    huge = np.kron(image, np.ones((8, 8), np.uint8))  # reduced by the work budget, then to WORK_HEIGHT
+    big = read_line(huge, classify, DIGITS, work_pixels=image.size * 16)  # 2x, then 3x again
+    assert big.text == small.text
+    for a, b in zip(small.chars, big.chars, strict=True):
+        assert all(abs(8 * p - q) <= 24 for p, q in zip(a.box, b.box, strict=True))  # the same box, 8x
+
+
+def test_an_image_of_too_many_marks_is_refused_by_name() -> None:
+    speckles = np.full((40, 40 * 600), 255, np.uint8)
+    speckles[15:25, [40 * i + 20 for i in range(600)]] = 0  # 600 short strokes: not a line of writing
+    with pytest.raises(DataError, match="600 separate marks"):
+        read_line(speckles, lambda x: np.full((len(x), 10), 0.1), DIGITS)

@@ -35,8 +35,14 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+class ServerUrl(str):
+    """A running server's URL, and the process id of the command serving it."""
+
+    pid: int
+
+
 @contextlib.contextmanager
-def running_server(model: Path | str | None, *args: str, timeout: float = 60.0) -> Iterator[str]:
+def running_server(model: Path | str | None, *args: str, timeout: float = 60.0) -> Iterator[ServerUrl]:
     """Start `inkread serve` (on the bundled model when `model` is None) as a subprocess on a free
     loopback port; yield its URL once /readyz is 200."""
     port = free_port()
@@ -46,7 +52,8 @@ def running_server(model: Path | str | None, *args: str, timeout: float = 60.0) 
     with tempfile.TemporaryFile() as log:
         proc = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
                                 env={**os.environ, "OMP_NUM_THREADS": "1"})
-        url = f"http://127.0.0.1:{port}"
+        url = ServerUrl(f"http://127.0.0.1:{port}")
+        url.pid = proc.pid
         try:
             _wait_ready(proc, url, log, timeout)
             yield url

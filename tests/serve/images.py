@@ -64,3 +64,18 @@ def webp_with_exif(exif: bytes) -> bytes:
     buf = io.BytesIO()
     Image.new("RGB", (28, 28), "white").save(buf, "WEBP", exif=exif)
     return buf.getvalue()
+
+
+def slow_line(marks: int = 450, rows: int = 1) -> bytes:
+    """`rows` lines of `marks` speckled blobs each: one within every limit is seconds of work to read."""
+    rng = np.random.default_rng(0)
+    ink = np.zeros((20 * rows, 20 * marks), dtype=bool)
+    for r in range(rows):
+        for i in range(marks):
+            ink[20 * r + 5:20 * r + 17, 20 * i + 4:20 * i + 16] = rng.random((12, 12)) > 0.3
+    return png(~ink)
+
+
+def noise(side: int) -> bytes:
+    """A side x side image of random black and white pixels: one small PNG, a great deal of work."""
+    return png(Image.fromarray(np.random.default_rng(1).random((side, side)) > 0.5))

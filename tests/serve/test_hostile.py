@@ -39,6 +39,7 @@ CASES = {
     "json extra key": (dict(json={"image": "aGk=", "colour": "red"}), 422, "colour"),
     "image not a string": (dict(json={"image": 42}), 422, "image"),
     "bad base64": (dict(json={"image": "not base64 !!!"}), 400, "base64"),
+    "base64 '00' (unpadded, not an image)": (dict(json={"image": "00"}), 400, "cannot be decoded"),
     "pixels 27 rows": (dict(json={"pixels": [[0] * 28] * 27}), 422, "28"),
     "pixels out of range": (dict(json={"pixels": [[300] * 28] * 28}), 422, "255"),
     "pixels not numbers": (dict(json={"pixels": "white"}), 422, "pixels"),
@@ -114,3 +115,17 @@ def test_unknown_routes_and_methods_are_4xx_json(client: httpx.Client) -> None:
     assert client.get("/v1/nothing").status_code == 404
     r = client.get("/v1/recognize")
     assert r.status_code == 405 and isinstance(r.json()["detail"], str)
+
+
+def test_base64_without_padding_is_accepted(client: httpx.Client) -> None:
+    data = next(d for d in (png(np.full((n, n), 255, np.uint8)) for n in range(40, 50)) if len(d) % 3)
+    text = base64.b64encode(data).decode().rstrip("=")
+    assert len(text) % 4 and client.post("/v1/recognize", json={"image": text}).status_code == 200
+
+
+def test_a_line_of_too_many_marks_is_refused_by_name(client: httpx.Client) -> None:
+    speckles = np.full((120, 8000), 255, np.uint8)
+    for row in (15, 55, 95):  # 3 x 200 short strokes: no line of writing
+        speckles[row:row + 10, 20::40] = 0
+    r = client.post("/v1/read", files=_file(png(speckles)))
+    assert r.status_code == 400 and "600 separate marks" in r.json()["detail"]

@@ -27,7 +27,7 @@ def test_generated_requests_get_no_5xx_and_documented_answers(server: str, mode:
             continue  # a GET without parameters has no invalid form
 
         @given(case=op.as_strategy(mode))
-        @settings(max_examples=10 if op.method.upper() == "POST" else 2, deadline=None, database=None,
+        @settings(max_examples=50 if op.method.upper() == "POST" else 2, deadline=None, database=None,
                   derandomize=True,
                   suppress_health_check=list(HealthCheck))
         def call(case: schemathesis.Case[Any]) -> None:

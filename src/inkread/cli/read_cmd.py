@@ -39,7 +39,7 @@ def read_cmd(images: Images, model: Model = DEFAULT, json: Json = False, annotat
         to_pil(path, max_pixels)  # refuse missing, unreadable or outsized images before the model loads
     loaded = load_model(model)
     limit = loaded.threshold if threshold is None else threshold
-    results = [_read_one(path, loaded, limit, _annotation_path(annotate, path, len(images)))
+    results = [_read_one(path, loaded, limit, _annotation_path(annotate, path, len(images)), max_pixels)
                for path in images]
     if json:
         print_json(results if len(results) > 1 else results[0])
@@ -48,13 +48,15 @@ def read_cmd(images: Images, model: Model = DEFAULT, json: Json = False, annotat
         _print_result(r)
 
 
-def _read_one(path: Path, model: LoadedModel, threshold: float, out: Path | None) -> dict[str, Any]:
+def _read_one(path: Path, model: LoadedModel, threshold: float, out: Path | None,
+              max_pixels: int) -> dict[str, Any]:
     """Read one image (and annotate it if asked): the JSON-ready result."""
     # scipy loads when reading, not for --help
+    from inkread.preprocess import to_pil
     from inkread.read.annotate import write_annotated
     from inkread.read.reader import read_line
 
-    reading = read_line(path, model.classify, model.classes, threshold)
+    reading = read_line(to_pil(path, max_pixels), model.classify, model.classes, threshold)
     result: dict[str, Any] = {"image": str(path), **reading.to_dict(), "threshold": threshold}
     if out is not None:
         result["annotated"] = str(write_annotated(path, reading, out))

@@ -28,9 +28,10 @@ LIT_PERCENTILE, MAX_GAIN = 95.0, 4.0
 EIGHT = np.ones((3, 3), dtype=bool)
 
 
-def ink_map(image: ImageLike) -> np.ndarray:
-    """Any image -> ink (H, W) float32 in [0, 1], white on black, zero wherever there is no ink."""
-    return ink_from_gray(load_gray(image))
+def ink_map(image: ImageLike, work_pixels: int | None = None) -> np.ndarray:
+    """Any image -> ink (H, W) float32 in [0, 1], white on black, zero wherever there is no ink; an
+    image over `work_pixels` is reduced to fit first."""
+    return ink_from_gray(load_gray(image, work_pixels))
 
 
 def ink_from_gray(gray: np.ndarray) -> np.ndarray:

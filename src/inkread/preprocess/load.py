@@ -5,15 +5,18 @@ from __future__ import annotations
 import io
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from inkread.core.errors import DataError
 from inkread.core.limits import MAX_PIXELS
+from inkread.preprocess.budget import reduce_image, reduction
 
 ImageLike = str | Path | bytes | Image.Image | np.ndarray
 
+ORIENTATION = 0x0112  # the EXIF tag saying how the camera was turned (1: upright)
 # ITU-R 601 luma weights: the grey a person sees in a colour photo of ink.
 LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 
@@ -48,6 +51,8 @@ def to_pil(image: ImageLike, max_pixels: int = MAX_PIXELS) -> Image.Image:
 def upright(img: Image.Image) -> Image.Image:
     """The image turned as its EXIF orientation says; unturned when the EXIF data is damaged."""
     try:
+        if img.getexif().get(ORIENTATION, 1) == 1:
+            return img  # upright already: no copy (exif_transpose copies even then)
         return ImageOps.exif_transpose(img) or img
     except Exception:  # any damage in the EXIF data (bad IFD, bad hex, garbage) means "no orientation"
         return img
@@ -116,8 +121,26 @@ def _flatten_alpha(rgba: np.ndarray) -> np.ndarray:
     return (lum * alpha + paper * (1.0 - alpha)).astype(np.float32)
 
 
-def load_gray(image: ImageLike) -> np.ndarray:
-    """Any image -> grey levels (H, W) float32 in [0, 1], upright as its EXIF tag says."""
-    if isinstance(image, np.ndarray) and image.ndim == 2 and image.dtype == np.uint8 and image.size:
-        return image.astype(np.float32) / np.float32(255.0)  # what the PIL round trip gives, directly
-    return to_gray(to_pil(image))
+def load_gray(image: ImageLike, work_pixels: int | None = None) -> np.ndarray:
+    """Any image -> grey levels (H, W) float32 in [0, 1], upright as its EXIF tag says, reduced to at
+    most `work_pixels` when given."""
+    return load_reduced(image, work_pixels).gray
+
+
+class Reduced(NamedTuple):
+    """Grey levels (H, W) of an image reduced by a whole `factor` from its `size` (width, height)."""
+
+    gray: np.ndarray
+    factor: int
+    size: tuple[int, int]
+
+
+def load_reduced(image: ImageLike, work_pixels: int | None) -> Reduced:
+    """Any image -> its grey levels reduced to at most `work_pixels` (all of them for None)."""
+    if isinstance(image, np.ndarray) and image.ndim == 2 and image.dtype == np.uint8 and image.size \
+            and reduction(image.size, work_pixels) == 1:
+        # what the PIL round trip gives, directly
+        return Reduced(image.astype(np.float32) / np.float32(255.0), 1, (image.shape[1], image.shape[0]))
+    img = to_pil(image)
+    small, f = reduce_image(img, work_pixels)
+    return Reduced(to_gray(small), f, img.size)

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage as ndi
 
+from inkread.core.errors import DataError
+
 EIGHT = np.ones((3, 3), dtype=bool)
 
 
@@ -26,9 +28,13 @@ class Piece:
         return self.box[3] - self.box[1]
 
 
-def components(ink: np.ndarray) -> list[Piece]:
-    """The 8-connected marks of ink (H, W), each with only its own ink."""
-    labels, _ = ndi.label(ink > 0, structure=EIGHT)
+def components(ink: np.ndarray, limit: int | None = None) -> list[Piece]:
+    """The 8-connected marks of ink (H, W), each with only its own ink; more than `limit` is an error."""
+    labels, n = ndi.label(ink > 0, structure=EIGHT)
+    if limit is not None and n > limit:
+        raise DataError(f"the image has {n:,} separate marks of ink, more than a line of writing holds "
+                        f"({limit:,})", expected="an image of one character or one line of them",
+                        fix="crop the image to the writing (noise or textured paper reads as marks)")
     pieces = []
     for i, sl in enumerate(ndi.find_objects(labels), start=1):
         if sl is not None:

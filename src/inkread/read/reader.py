@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
+from inkread.core.limits import LINE_WORK_PIXELS, MAX_MARKS, WORK_HEIGHT
 from inkread.core.model import Classify
-from inkread.preprocess import ImageLike, ink_map, to_model_input
-from inkread.read.piece import Piece
-from inkread.read.segment import segment
+from inkread.preprocess import ImageLike, ink_from_gray, load_reduced, to_model_input
+from inkread.preprocess.budget import reduce_ink
+from inkread.read.piece import Piece, components
+from inkread.read.segment import line_height, segment
 from inkread.read.widths import shape_loglik
 
 REJECTED = "?"
@@ -42,6 +44,15 @@ class Reading:
         """Plain JSON-ready form."""
         return {"text": self.text, "chars": [asdict(c) for c in self.chars]}
 
+    def scaled(self, f: int, size: tuple[int, int]) -> Reading:
+        """The reading of an image `f` times larger, of `size` (width, height): boxes grown to match."""
+        if f == 1:
+            return self
+        w, h = size
+        chars = tuple(replace(c, box=(min(c.box[0] * f, w), min(c.box[1] * f, h), min(c.box[2] * f, w),
+                                      min(c.box[3] * f, h))) for c in self.chars)
+        return Reading(self.text, chars, self.inputs)
+
 
 def model_inputs(inks: Sequence[np.ndarray], deskew: bool = False) -> np.ndarray:
     """Stack character inks as the model's input (N, 28, 28) uint8; an empty ink is all black."""
@@ -64,13 +75,23 @@ def read_ink(ink: np.ndarray, classify: Classify, classes: Sequence[str], thresh
         return np.array([math.log(max(float(row.max()), 1e-12)) + shape_loglik(p.ink, h, row, classes)
                          for p, row in zip(pieces, probs, strict=True)])
 
-    pieces = segment(ink, plausibility)
+    f = height_reduction(ink)
+    pieces = segment(reduce_ink(ink, f), plausibility)
     if not pieces:
         return Reading("", ())
     x = model_inputs([p.ink for p in pieces], deskew)  # (N, 28, 28)
     probs = classify(x)  # (N, K)
     chars = tuple(_char(p, row, classes, threshold) for p, row in zip(pieces, probs, strict=True))
-    return Reading("".join(REJECTED if c.rejected else c.label for c in chars), chars, x)
+    reading = Reading("".join(REJECTED if c.rejected else c.label for c in chars), chars, x)
+    return reading.scaled(f, (ink.shape[1], ink.shape[0]))
+
+
+def height_reduction(ink: np.ndarray) -> int:
+    """The whole factor that brings the line's characters (ink (H, W)) to at most WORK_HEIGHT px."""
+    if ink.shape[0] <= WORK_HEIGHT:  # no character stands taller than the image
+        return 1
+    h = line_height(components(ink, MAX_MARKS))
+    return max(1, math.ceil(h / WORK_HEIGHT))
 
 
 def _char(piece: Piece, probs: np.ndarray, classes: Sequence[str], threshold: float) -> Character:
@@ -83,6 +104,8 @@ def _char(piece: Piece, probs: np.ndarray, classes: Sequence[str], threshold: fl
 
 
 def read_line(image: ImageLike, classify: Classify, classes: Sequence[str], threshold: float = 0.0,
-              *, deskew: bool = False) -> Reading:
-    """Read any image of a line of characters; blank input reads as the empty string."""
-    return read_ink(ink_map(image), classify, classes, threshold, deskew=deskew)
+              *, deskew: bool = False, work_pixels: int | None = LINE_WORK_PIXELS) -> Reading:
+    """Read any image of a line of characters; blank input reads as the empty string. An image over
+    `work_pixels` is read from a reduced copy; the boxes are in the image's own pixels."""
+    gray, f, size = load_reduced(image, work_pixels)
+    return read_ink(ink_from_gray(gray), classify, classes, threshold, deskew=deskew).scaled(f, size)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from inkread.core.limits import MAX_MARKS
 from inkread.read.piece import Piece, components, join
 from inkread.read.regroup import FULL, regroup
 from inkread.read.split import Score, split_piece
@@ -56,7 +57,7 @@ def merge_broken(pieces: list[Piece], h: float) -> list[Piece]:
 
 def segment(ink: np.ndarray, score: Score | None = None) -> list[Piece]:
     """Character pieces of a line of ink (H, W), left to right; `score` judges touching splits."""
-    pieces = components(ink)
+    pieces = components(ink, MAX_MARKS)
     h = line_height(pieces)
     pieces = [p for p in pieces if max(p.width, p.height) >= SPECK * h]
     pieces = merge_broken(pieces, h)

@@ -129,8 +129,9 @@ def _b64(text: str) -> bytes:
     """Bytes of base64 text with an optional data-URL prefix; 400 when it is not base64."""
     if text.startswith("data:"):
         text = text.partition(",")[2]
-    try:
-        return base64.b64decode("".join(text.split()), validate=True)
+    text = "".join(text.split())
+    try:  # padding may be left off, as many encoders (and base64url users) do
+        return base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
     except (binascii.Error, ValueError):
         raise ApiError(400, "The 'image' field is not valid base64; send base64 of the file's bytes, "
                             "optionally prefixed with 'data:image/png;base64,'.") from None

@@ -70,12 +70,19 @@ class Monitor:
                                     buckets=CONFIDENCE_BUCKETS, registry=r)
         self.features = {name: Histogram(f"inkread_input_{name}", f"{name} of the 28x28 model input",
                                          buckets=b, registry=r) for name, b in FEATURE_BUCKETS.items()}
+        self.restarts = Counter("inkread_sandbox_restarts", "Line readers replaced, by reason (overrun: "
+                                "killed at the timeout; memory: held too much after a job; stopped: died)",
+                                ["reason"], registry=r)
         self.reject_rate = Gauge("inkread_reject_rate", "Rejected / read characters since start",
                                  registry=r, multiprocess_mode="liveall")
         self.drift_score = Gauge("inkread_drift_score", "Largest PSI of recent inputs vs training data "
                                  "(NaN until enough inputs)", registry=r, multiprocess_mode="liveall")
         self.drift_psi = Gauge("inkread_drift_psi", "PSI of each input statistic and of the class mix",
                                ["part"], registry=r, multiprocess_mode="liveall")
+
+    def restarted(self, reason: str) -> None:
+        """Count a sandbox child replaced, and why."""
+        self.restarts.labels(reason).inc()
 
     def request(self, route: str, status: int, seconds: float) -> None:
         """Count one HTTP request."""

@@ -6,11 +6,14 @@ from typing import Any
 
 import numpy as np
 
-from inkread.export.runtime import OnnxModel
+from inkread.core.errors import InkreadError
+from inkread.export.runtime import OnnxModel, load_onnx
 from inkread.preprocess import preprocess
-from inkread.read.reader import REJECTED, read_line
-from inkread.serve.decode import Decoded
+from inkread.read.reader import REJECTED, Reading, read_line
+from inkread.serve.decode import Decoded, Payload, to_image
+from inkread.serve.errors import ApiError
 from inkread.serve.monitor import Monitor
+from inkread.serve.settings import ServeSettings
 
 RECOGNIZE, READ = "/v1/recognize", "/v1/read"
 
@@ -41,9 +44,23 @@ def recognize(model: OnnxModel, monitor: Monitor, image: Decoded) -> dict[str, A
             "input": x.tolist(), **base}
 
 
-def read(model: OnnxModel, monitor: Monitor, image: Decoded) -> dict[str, Any]:
-    """Read a line of characters left to right."""
-    line = read_line(image, model.classify, model.classes, model.threshold)
+def open_reader(model_path: str, settings_json: str) -> tuple[OnnxModel, ServeSettings]:
+    """What a sandbox child reads lines with: the model and the limits, loaded once."""
+    settings = ServeSettings.model_validate_json(settings_json)
+    return load_onnx(model_path, threads=settings.threads), settings
+
+
+def read_job(reader: tuple[OnnxModel, ServeSettings], payload: Payload) -> Reading:
+    """Decode and read a line of characters (in a sandbox child: it can be stopped)."""
+    model, settings = reader
+    try:
+        return read_line(to_image(payload, settings), model.classify, model.classes, model.threshold)
+    except InkreadError as exc:  # the preprocessing refused the image (e.g. too many marks)
+        raise ApiError(400, f"The image cannot be used: {exc.render()}") from None
+
+
+def answer_read(model: OnnxModel, monitor: Monitor, line: Reading) -> dict[str, Any]:
+    """The answer to a line read, counted by the monitor."""
     if not line.chars:
         monitor.blank_input(READ)
     for i, c in enumerate(line.chars):
