@@ -51,8 +51,9 @@ def test_damaged_exif_is_read_unturned(tmp_path: Path) -> None:
     assert json.loads(result.stdout)["text"] == ""  # a blank page: nothing to read
 
 
-def test_a_folder_is_named_as_a_folder(tmp_path: Path) -> None:
-    _refused(run_cli("read", str(tmp_path)), "a folder", "DIR/*.png")
+def test_a_folder_without_images_is_named(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("no pictures here")
+    _refused(run_cli("read", str(tmp_path)), "no image files in this folder", "the folder holding the images")
 
 
 @pytest.mark.parametrize("damage", ["zeroed header", "truncated"])

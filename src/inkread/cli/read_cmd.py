@@ -1,25 +1,32 @@
-"""`inkread read IMAGE... [--model MODEL]`: read the characters in images of handwriting."""
+"""`inkread read IMAGE|DIR... [--model MODEL]`: read the characters in images of handwriting."""
 
 from __future__ import annotations
 
+import sys
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from inkread.cli.output import console, print_json
+from inkread.cli.output import progress
+from inkread.cli.read_output import Format, RowWriter
 from inkread.core.limits import MAX_PIXELS
 from inkread.registry.bundled import DEFAULT
 from inkread.registry.loader import load_model
 
 if TYPE_CHECKING:
-    from inkread.core.model import LoadedModel
+    from inkread.read.batch import Row
 
-Images = Annotated[list[Path], typer.Argument(help="Image files: one character or a line of them.")]
+Images = Annotated[list[Path], typer.Argument(help="Image files (one character or a line of them) and "
+                                              "folders, searched recursively for images by content.")]
 Model = Annotated[str, typer.Option("--model", "-m", help="default (the model bundled with inkread), a "
                                     "training run (its folder or checkpoint.json), an ONNX file from "
                                     "`inkread export`, or models:/NAME@ALIAS.")]
-Json = Annotated[bool, typer.Option("--json", help="Print a machine-readable JSON result.")]
+Json = Annotated[bool, typer.Option("--json", help="The same as --format json.")]
+OutFormat = Annotated[Format, typer.Option("--format", "-f", help="text; json (one document); jsonl (a "
+                                           "line per image, as read); csv (image, text, characters, "
+                                           "min_confidence, error).")]
 Annotate = Annotated[Path | None, typer.Option(
     "--annotate", help="Write the image with boxes and readings to this PNG (with several images, "
     "each gets its name added: out-<image>.png).")]
@@ -27,39 +34,61 @@ MaxPixels = Annotated[int, typer.Option("--max-pixels", min=1, help="Largest ima
                                         "(width x height, from the header before decoding).")]
 Threshold = Annotated[float | None, typer.Option(
     min=0.0, max=1.0, help="Reject readings less confident than this (default: the checkpoint's).")]
+Jobs = Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Processes reading at once "
+                                          "(default: one per core, for many images).")]
 
 
-def read_cmd(images: Images, model: Model = DEFAULT, json: Json = False, annotate: Annotate = None,
-             threshold: Threshold = None, max_pixels: MaxPixels = MAX_PIXELS) -> None:
-    """Read each image as a line of characters; unsure characters read as "?"."""
+def read_cmd(images: Images, model: Model = DEFAULT, json: Json = False, fmt: OutFormat = Format.text,
+             annotate: Annotate = None, threshold: Threshold = None, max_pixels: MaxPixels = MAX_PIXELS,
+             jobs: Jobs = None) -> None:
+    """Read each image as a line of characters; unsure characters read as "?". Exit code 1 when some
+    images could not be read (each says why in its row)."""
     # the library loads on demand: torch only for a run's checkpoint, never for `inkread --help`
     from inkread.preprocess import to_pil
+    from inkread.read.batch import find_images, read_images
 
-    for path in images:
-        to_pil(path, max_pixels)  # refuse missing, unreadable or outsized images before the model loads
+    paths = find_images(images)
+    single = len(paths) == 1 and not images[0].is_dir()
+    if single:
+        to_pil(paths[0], max_pixels)  # a missing or unreadable image is the error, before a model loads
     loaded = load_model(model)
-    limit = loaded.threshold if threshold is None else threshold
-    results = [_read_one(path, loaded, limit, _annotation_path(annotate, path, len(images)), max_pixels)
-               for path in images]
-    if json:
-        print_json(results if len(results) > 1 else results[0])
-        return
-    for r in results:
-        _print_result(r)
+    rows = read_images(paths, loaded, partial(load_model, model), threshold, max_pixels, jobs)
+    if single:  # one file: its problem is the command's error
+        rows = iter([_raise_error(next(rows))])
+    out = RowWriter(Format.json if json else fmt)
+    failed = 0
+    # a bar when the rows go elsewhere than the terminal (on it, the rows themselves show progress)
+    shown = len(paths) > 1 and sys.stderr.isatty() and not sys.stdout.isatty()
+    with progress() as bar:
+        task = bar.add_task("reading", total=len(paths), info="", visible=shown)
+        for row in rows:
+            failed += row.error is not None
+            out.write(_row_dict(row, loaded.threshold if threshold is None else threshold,
+                                _annotation_path(annotate, Path(row.image), len(paths))))
+            bar.advance(task)
+    out.close()
+    if failed:
+        raise typer.Exit(1)
 
 
-def _read_one(path: Path, model: LoadedModel, threshold: float, out: Path | None,
-              max_pixels: int) -> dict[str, Any]:
-    """Read one image (and annotate it if asked): the JSON-ready result."""
-    # scipy loads when reading, not for --help
-    from inkread.preprocess import to_pil
+def _raise_error(row: Row) -> Row:
+    """The row, or its error raised as the command's (the file is named in it)."""
+    from inkread.core.errors import InkreadError
+
+    if row.error is not None:
+        raise InkreadError(row.error)
+    return row
+
+
+def _row_dict(row: Row, threshold: float, out: Path | None) -> dict[str, Any]:
+    """The JSON-ready row of one image (and its annotated copy, if asked)."""
     from inkread.read.annotate import write_annotated
-    from inkread.read.reader import read_line
 
-    reading = read_line(to_pil(path, max_pixels), model.classify, model.classes, threshold)
-    result: dict[str, Any] = {"image": str(path), **reading.to_dict(), "threshold": threshold}
+    if row.reading is None:
+        return {"image": row.image, "error": row.error}
+    result: dict[str, Any] = {"image": row.image, **row.reading.to_dict(), "threshold": threshold}
     if out is not None:
-        result["annotated"] = str(write_annotated(path, reading, out))
+        result["annotated"] = str(write_annotated(Path(row.image), row.reading, out))
     return result
 
 
@@ -68,16 +97,3 @@ def _annotation_path(annotate: Path | None, image: Path, count: int) -> Path | N
     if annotate is None or count == 1:
         return annotate
     return annotate.with_name(f"{annotate.stem}-{image.stem}{annotate.suffix or '.png'}")
-
-
-def _print_result(r: dict[str, Any]) -> None:
-    """Human-readable form of one reading."""
-    text = r["text"] or "[dim](no ink found)[/]"
-    console.print(f"[bold]{r['image']}[/]: {text}", highlight=False, soft_wrap=True)
-    for c in r["chars"]:
-        guesses = ", ".join(f"{label} {p:.2f}" for label, p in c["top3"])
-        mark = "[red]rejected[/]" if c["rejected"] else "[green]ok[/]"
-        console.print(f"  {c['label']} {c['confidence']:.3f} {mark}  (top 3: {guesses})",
-                      highlight=False, soft_wrap=True)
-    if "annotated" in r:
-        console.print(f"  wrote {r['annotated']}", highlight=False, soft_wrap=True)

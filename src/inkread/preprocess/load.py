@@ -32,7 +32,7 @@ def to_pil(image: ImageLike, max_pixels: int = MAX_PIXELS) -> Image.Image:
     if isinstance(image, (str, Path)) and not Path(image).is_file():
         problem = "a folder, not an image file" if Path(image).is_dir() else "no such file"
         raise DataError(problem, where=where, expected="an existing image file",
-                        fix="check the path (for a folder, pass its images: DIR/*.png)")
+                        fix="check the path")
     source = io.BytesIO(image) if isinstance(image, bytes) else image
     try:
         img = Image.open(source)

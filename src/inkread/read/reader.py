@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
@@ -44,14 +44,16 @@ class Reading:
         """Plain JSON-ready form."""
         return {"text": self.text, "chars": [asdict(c) for c in self.chars]}
 
-    def scaled(self, f: int, size: tuple[int, int]) -> Reading:
-        """The reading of an image `f` times larger, of `size` (width, height): boxes grown to match."""
-        if f == 1:
-            return self
-        w, h = size
-        chars = tuple(replace(c, box=(min(c.box[0] * f, w), min(c.box[1] * f, h), min(c.box[2] * f, w),
-                                      min(c.box[3] * f, h))) for c in self.chars)
-        return Reading(self.text, chars, self.inputs)
+
+@dataclass(frozen=True)
+class Segmented:
+    """A line cut into character pieces, ready for the model: the pieces of its reduced ink map, their
+    model inputs (N, 28, 28) uint8, the image's reduction factor and its own size (width, height)."""
+
+    pieces: list[Piece]
+    inputs: np.ndarray
+    factor: int
+    size: tuple[int, int]
 
 
 def model_inputs(inks: Sequence[np.ndarray], deskew: bool = False) -> np.ndarray:
@@ -64,9 +66,10 @@ def model_inputs(inks: Sequence[np.ndarray], deskew: bool = False) -> np.ndarray
     return out
 
 
-def read_ink(ink: np.ndarray, classify: Classify, classes: Sequence[str], threshold: float = 0.0,
-             *, deskew: bool = False) -> Reading:
-    """Read an ink map (H, W) (white on black, zero background) as a line of characters."""
+def segment_image(image: ImageLike, classify: Classify, classes: Sequence[str], *, deskew: bool = False,
+                  work_pixels: int | None = LINE_WORK_PIXELS) -> Segmented:
+    """Cut any image of a line into character pieces (an image over `work_pixels` from a reduced copy);
+    `classify` judges the ambiguous cuts."""
 
     def plausibility(pieces: list[Piece], h: float) -> np.ndarray:
         # the reader's log-confidence + how character-like the shape is (height, upright width
@@ -75,15 +78,24 @@ def read_ink(ink: np.ndarray, classify: Classify, classes: Sequence[str], thresh
         return np.array([math.log(max(float(row.max()), 1e-12)) + shape_loglik(p.ink, h, row, classes)
                          for p, row in zip(pieces, probs, strict=True)])
 
-    f = height_reduction(ink)
-    pieces = segment(reduce_ink(ink, f), plausibility)
-    if not pieces:
-        return Reading("", ())
-    x = model_inputs([p.ink for p in pieces], deskew)  # (N, 28, 28)
-    probs = classify(x)  # (N, K)
-    chars = tuple(_char(p, row, classes, threshold) for p, row in zip(pieces, probs, strict=True))
-    reading = Reading("".join(REJECTED if c.rejected else c.label for c in chars), chars, x)
-    return reading.scaled(f, (ink.shape[1], ink.shape[0]))
+    gray, f, size = load_reduced(image, work_pixels)
+    ink = ink_from_gray(gray)
+    g = height_reduction(ink)
+    pieces = segment(reduce_ink(ink, g), plausibility)
+    return Segmented(pieces, model_inputs([p.ink for p in pieces], deskew), f * g, size)
+
+
+def finish(seg: Segmented, probs: np.ndarray, classes: Sequence[str], threshold: float) -> Reading:
+    """The reading of a segmented line from the model's probabilities (N, K) for its pieces."""
+    w, h = seg.size
+    chars = tuple(_char(_box(p.box, seg.factor, w, h), row, classes, threshold)
+                  for p, row in zip(seg.pieces, probs, strict=True))
+    return Reading("".join(REJECTED if c.rejected else c.label for c in chars), chars, seg.inputs)
+
+
+def _box(box: tuple[int, int, int, int], f: int, w: int, h: int) -> tuple[int, int, int, int]:
+    """A box in reduced pixels grown `f` times, back in the image's own (w x h) pixels."""
+    return min(box[0] * f, w), min(box[1] * f, h), min(box[2] * f, w), min(box[3] * f, h)
 
 
 def height_reduction(ink: np.ndarray) -> int:
@@ -94,12 +106,13 @@ def height_reduction(ink: np.ndarray) -> int:
     return max(1, math.ceil(h / WORK_HEIGHT))
 
 
-def _char(piece: Piece, probs: np.ndarray, classes: Sequence[str], threshold: float) -> Character:
-    """The reading of one piece from its probabilities (K,)."""
+def _char(box: tuple[int, int, int, int], probs: np.ndarray, classes: Sequence[str],
+          threshold: float) -> Character:
+    """The reading of one piece in `box` from its probabilities (K,)."""
     order = np.argsort(-probs, kind="stable")[:3]
     top3 = tuple((classes[int(k)], round(float(probs[k]), 6)) for k in order)
     confidence = float(probs[order[0]])
-    return Character(box=piece.box, label=top3[0][0], confidence=round(confidence, 6), top3=top3,
+    return Character(box=box, label=top3[0][0], confidence=round(confidence, 6), top3=top3,
                        rejected=confidence < threshold)
 
 
@@ -107,5 +120,6 @@ def read_line(image: ImageLike, classify: Classify, classes: Sequence[str], thre
               *, deskew: bool = False, work_pixels: int | None = LINE_WORK_PIXELS) -> Reading:
     """Read any image of a line of characters; blank input reads as the empty string. An image over
     `work_pixels` is read from a reduced copy; the boxes are in the image's own pixels."""
-    gray, f, size = load_reduced(image, work_pixels)
-    return read_ink(ink_from_gray(gray), classify, classes, threshold, deskew=deskew).scaled(f, size)
+    seg = segment_image(image, classify, classes, deskew=deskew, work_pixels=work_pixels)
+    probs = classify(seg.inputs) if seg.pieces else np.zeros((0, len(classes)), np.float32)
+    return finish(seg, probs, classes, threshold)

@@ -8,7 +8,7 @@ import numpy as np
 from scipy import ndimage as ndi
 
 from inkread.read.piece import Piece, between
-from inkread.read.widths import shape_loglik
+from inkread.read.widths import MAX_SHAPE_LOGLIK, shape_loglik
 
 # (pieces, line's character height) -> log-plausibility (N,) of each being one character.
 Score = Callable[[list[Piece], float], np.ndarray]
@@ -87,6 +87,12 @@ def geometric_score(pieces: list[Piece], h: float) -> np.ndarray:
 
 def split_piece(piece: Piece, h: float, score: Score | None) -> list[Piece]:
     """The most plausible reading of `piece` as one or more characters, left to right."""
+    scorer, cost = (score, CUT_COST) if score else (geometric_score, SHAPE_CUT_COST)
+    # A part scores at most MAX_SHAPE_LOGLIK (log p <= 0), so k >= 2 parts at most k * (that - cost),
+    # at most 2 * (that - cost) while cost exceeds it: a whole scoring at least 2 * MAX_SHAPE_LOGLIK -
+    # cost beats every split, and the cuts need not be searched. Most single characters end here.
+    if cost > MAX_SHAPE_LOGLIK and float(scorer([piece], h)[0]) >= 2.0 * MAX_SHAPE_LOGLIK - cost:
+        return [piece]
     paths = cut_paths(piece, h)
     at = [float(p.mean()) for p in paths]
     whole = (0, len(paths) - 1)
@@ -98,8 +104,7 @@ def split_piece(piece: Piece, h: float, score: Score | None) -> list[Piece]:
         # every digit stands (nearly) the line's full height: a cut-off flag or tail is no character
         if part is not None and (part.height >= MIN_HEIGHT * h or s == whole):
             found[s] = part
-    plausible = (score or geometric_score)(list(found.values()), h)
-    cost = CUT_COST if score else SHAPE_CUT_COST
+    plausible = scorer(list(found.values()), h)
     gain = {s: float(g) - cost for s, g in zip(found, plausible, strict=True)}
     return [found[s] for s in best_path(len(paths), gain)]
 

@@ -15,6 +15,9 @@ DIGIT_LOG_WIDTH = {"0": (-0.145, 0.199), "1": (-1.319, 0.309), "2": (-0.110, 0.2
                    "9": (-0.405, 0.203)}
 # Any other character (letters, symbols): all digits together, median 0.73.
 ANY_LOG_WIDTH = (-0.31, 0.41)
+# The most a character's shape can add to its log-plausibility: the width density's peak (1 / std,
+# at the narrowest spread) with the height exactly the line's (its term is at most 0).
+MAX_SHAPE_LOGLIK = math.log(1.0 / min(std for _, std in [*DIGIT_LOG_WIDTH.values(), ANY_LOG_WIDTH]))
 # Digits on one line stand about equally tall: height / line height ~ 1 give or take this.
 HEIGHT_STD = 0.15
 # Student-t degrees of freedom: heavy tails, as some people write very wide or narrow characters.
