@@ -66,8 +66,8 @@ def inkread_reader(model_path: str) -> Reader:
     return lambda data: read_line(data, model.classify, model.classes, 0.0).text
 
 
-def tesseract_reader(psm: int) -> Reader | None:
-    """Tesseract in one page-segmentation mode, digits only; None when it is not installed."""
+def tesseract_reader(psm: int, allowed: str = "0123456789") -> Reader | None:
+    """Tesseract in one page-segmentation mode, `allowed` characters only; None when not installed."""
     exe = shutil.which("tesseract")
     if exe is None:
         return None
@@ -77,15 +77,16 @@ def tesseract_reader(psm: int) -> Reader | None:
             f.write(data)
             f.flush()
             out = subprocess.run([exe, f.name, "stdout", "--psm", str(psm), "-c",
-                                  "tessedit_char_whitelist=0123456789"], capture_output=True, text=True,
+                                  f"tessedit_char_whitelist={allowed}"], capture_output=True, text=True,
                                  timeout=60)
-        return "".join(c for c in out.stdout if c.isdigit())
+        return "".join(c for c in out.stdout if c in allowed)
 
     return read
 
 
-def rapidocr_reader() -> Reader | None:
-    """RapidOCR's bundled PP-OCR recognition model on the whole image, digits kept; None if absent."""
+def rapidocr_reader(keep: str = "0123456789") -> Reader | None:
+    """RapidOCR's bundled PP-OCR recognition model on the whole image, `keep` characters kept; None if
+    it is not installed."""
     try:
         from rapidocr_onnxruntime import RapidOCR  # optional peer: measured only where installed
     except ImportError:
@@ -95,7 +96,7 @@ def rapidocr_reader() -> Reader | None:
     def read(data: bytes) -> str:
         rgb = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
         result, _ = engine(rgb, use_det=False, use_cls=False, use_rec=True)
-        return "".join(c for c in "".join(str(r[0]) for r in result or []) if c.isdigit())
+        return "".join(c for c in "".join(str(r[0]) for r in result or []) if c in keep)
 
     return read
 

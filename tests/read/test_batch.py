@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from inkread.core.model import LoadedModel
 from inkread.read.batch import find_images, is_image, read_chunk, read_images
@@ -42,7 +42,7 @@ def test_folders_are_searched_recursively_by_content(tmp_path: Path, mnist: Mnis
     assert is_image(tmp_path / "a" / "scan.dat") and not is_image(tmp_path / "a" / "fake.png")
 
 
-def test_a_chunk_is_one_model_call_and_bad_files_are_rows(tmp_path: Path, mnist: Mnist) -> None:
+def test_a_chunk_reads_each_character_once_and_bad_files_are_rows(tmp_path: Path, mnist: Mnist) -> None:
     model = load_model("default")
     calls: list[int] = []
 
@@ -61,8 +61,9 @@ def test_a_chunk_is_one_model_call_and_bad_files_are_rows(tmp_path: Path, mnist:
     assert [r.image for r in rows] == [str(p) for p in paths]
     assert rows[3].reading is None and "broken.png" in (rows[3].error or "")
     assert [r.reading.text for r in rows if r.reading] == [label for _, label in images]
-    # wide characters are judged whole first (one each); then all six characters in one call
-    assert calls[-1] == 6 and set(calls[:-1]) <= {1}
+    # wide characters are judged whole while cutting (one call each, not read again); the others
+    # all in one call: each of the six characters is read exactly once
+    assert sum(calls) == 6 and set(calls[:-1]) <= {1} and calls[-1] == 6 - len(calls[:-1])
 
 
 @pytest.mark.slow
@@ -90,3 +91,17 @@ def test_cli_formats_and_exit_code(tmp_path: Path, mnist: Mnist) -> None:
     assert isinstance(document, list) and len(document) == 4 and document[0]["chars"][0]["box"]
     text = run_cli(*args)
     assert text.returncode == 1 and f"{images[0][0]}: {images[0][1]}" in text.stdout
+
+
+def test_digits_only_drops_the_punctuation(tmp_path: Path) -> None:
+    img = Image.new("L", (300, 120), 255)
+    d = ImageDraw.Draw(img)
+    d.line((40, 30, 40, 90), fill=0, width=6)  # 1
+    d.ellipse((60, 80, 68, 88), fill=0)  # .
+    d.ellipse((90, 30, 130, 90), outline=0, width=6)  # 0
+    d.line((150, 60, 175, 60), fill=0, width=5)  # -
+    img.save(tmp_path / "amount.png")
+    full = json.loads(run_cli("read", str(tmp_path / "amount.png"), "--json").stdout)
+    digits = json.loads(run_cli("read", str(tmp_path / "amount.png"), "--json", "--digits-only").stdout)
+    assert [c["kind"] for c in full["chars"]] == ["digit", "punct", "digit", "punct"]
+    assert full["text"] == "1.0-" and digits["text"] == "10" and len(digits["chars"]) == 2

@@ -75,7 +75,8 @@ def test_class_names_and_json(mnist: Mnist, classify: Classify) -> None:
     assert set(reading.text) <= set(names) | {"?"}
     doc = json.loads(json.dumps(reading.to_dict()))
     assert doc["text"] == reading.text and len(doc["chars"]) == len(reading.chars)
-    assert set(doc["chars"][0]) == {"box", "label", "confidence", "top3", "rejected"}
+    assert set(doc["chars"][0]) == {"box", "label", "confidence", "top3", "rejected", "kind"}
+    assert {c["kind"] for c in doc["chars"]} <= {"letter", "unknown", "punct"}  # no digit among these names
 
 
 def test_a_huge_line_is_read_from_a_reduced_copy_with_boxes_in_its_own_pixels(mnist: Mnist,

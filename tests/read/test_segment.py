@@ -40,7 +40,7 @@ def test_separate_marks_left_to_right() -> None:
     assert len(pieces) == 3 and pieces[0].width < 12  # the "1" comes first
 
 
-def test_specks_and_punctuation_are_ignored() -> None:
+def test_specks_are_ignored_and_punctuation_is_marked() -> None:
     img, d = _canvas()
     _ring(d, 40)
     d.ellipse((100, 84, 108, 92), fill=255)  # a full stop after the 0
@@ -48,7 +48,7 @@ def test_specks_and_punctuation_are_ignored() -> None:
     d.point((300, 10), fill=255)  # dust
     d.line((200, 60, 220, 60), fill=255, width=4)  # a dash, a third of the height
     _bar(d, 350)
-    assert len(segment(_ink(img))) == 3
+    assert [p.mark for p in segment(_ink(img))] == [None, ".", None, "-", None]
 
 
 def test_pieces_of_a_broken_character_are_joined() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -34,13 +35,15 @@ MaxPixels = Annotated[int, typer.Option("--max-pixels", min=1, help="Largest ima
                                         "(width x height, from the header before decoding).")]
 Threshold = Annotated[float | None, typer.Option(
     min=0.0, max=1.0, help="Reject readings less confident than this (default: the checkpoint's).")]
+DigitsOnly = Annotated[bool, typer.Option("--digits-only", help="Keep the digits (and unreadable "
+                                          "characters, \"?\") alone: no punctuation.")]
 Jobs = Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Processes reading at once "
                                           "(default: one per core, for many images).")]
 
 
 def read_cmd(images: Images, model: Model = DEFAULT, json: Json = False, fmt: OutFormat = Format.text,
              annotate: Annotate = None, threshold: Threshold = None, max_pixels: MaxPixels = MAX_PIXELS,
-             jobs: Jobs = None) -> None:
+             jobs: Jobs = None, digits_only: DigitsOnly = False) -> None:
     """Read each image as a line of characters; unsure characters read as "?". Exit code 1 when some
     images could not be read (each says why in its row)."""
     # the library loads on demand: torch only for a run's checkpoint, never for `inkread --help`
@@ -63,6 +66,8 @@ def read_cmd(images: Images, model: Model = DEFAULT, json: Json = False, fmt: Ou
         task = bar.add_task("reading", total=len(paths), info="", visible=shown)
         for row in rows:
             failed += row.error is not None
+            if digits_only and row.reading is not None:
+                row = replace(row, reading=row.reading.only(("digit", "unknown")))
             out.write(_row_dict(row, loaded.threshold if threshold is None else threshold,
                                 _annotation_path(annotate, Path(row.image), len(paths))))
             bar.advance(task)

@@ -1,4 +1,5 @@
-"""Ruled lines: long thin horizontal or vertical strokes that cross the page, not a character."""
+"""Ruled lines and underlines: long thin horizontal strokes under or through the writing, and
+vertical ones crossing the page, not a character."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import numpy as np
 from scipy import ndimage as ndi
 
 # A ruled line runs at least this fraction of the image's width (height for vertical lines)
-# in one straight band, reaching within EDGE of both borders: ruled lines cross the page.
+# in one straight band; a vertical one reaches within EDGE of both borders (a horizontal one need
+# not: an underline stops where the writing does).
 MIN_LENGTH, EDGE = 0.5, 0.05
 # ... and is at most this thick, as a fraction of the image's height (never below 3 px)
 # and of its own length.
@@ -44,7 +46,7 @@ def _horizontal(mask: np.ndarray, along_text: bool) -> tuple[np.ndarray, float]:
     height, width = mask.shape
     edge = int(EDGE * width) + 1  # a ruled line reaches into both edge bands: else there is none
     used = np.asarray(candidates.any(axis=0))  # (W,)
-    if not (used[:edge].any() and used[width - edge:].any()):
+    if not (used.any() and (along_text or (used[:edge].any() and used[width - edge:].any()))):
         return np.zeros_like(candidates), 0.0
     labels, n = ndi.label(candidates, structure=EIGHT)
     max_thick = max(3.0, MAX_THICKNESS * height)
@@ -60,7 +62,8 @@ def _horizontal(mask: np.ndarray, along_text: bool) -> tuple[np.ndarray, float]:
         thickness = float((labels[box] == i).sum()) / (x1 - x0)  # mean pixels per column
         thin = thickness <= min(max_thick, MAX_THICKNESS_PER_LENGTH * (x1 - x0))
         crosses = x0 <= EDGE * width and x1 >= (1.0 - EDGE) * width
-        keep[i] = thin and crosses and _not_a_stroke(x1 - x0, rows, cols, along_text)
+        ruled = crosses and _not_a_stroke(x1 - x0, rows, cols, along_text)
+        keep[i] = thin and (ruled or (along_text and _underline(x1 - x0, rows)))
         thickest = max(thickest, thickness if keep[i] else 0.0)
     return keep[labels], thickest
 
@@ -72,6 +75,12 @@ def _not_a_stroke(length: int, rows: np.ndarray, cols: np.ndarray, along_text: b
     if int(cols[-1]) + 1 - int(cols[0]) < SHORTER * length:
         return True
     return along_text and length >= LENGTH_PER_HEIGHT * (int(rows[-1]) + 1 - int(rows[0]))
+
+
+def _underline(length: int, rows: np.ndarray) -> bool:
+    """True when a line that does not cross the page is far longer than the other ink is tall: it
+    underlines (or strikes through) the writing, no character's stroke is so long."""
+    return rows.size > 0 and length >= LENGTH_PER_HEIGHT * (int(rows[-1]) + 1 - int(rows[0]))
 
 
 def _crossings(mask: np.ndarray, lines: np.ndarray, thickness: float) -> np.ndarray:

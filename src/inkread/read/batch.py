@@ -18,8 +18,9 @@ from inkread.read.reader import Reading, Segmented, finish, segment_image
 
 # The first bytes of each image format read (PNG, JPEG, GIF, BMP, TIFF; WebP is RIFF....WEBP).
 MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"BM", b"II*\x00", b"MM\x00*")
-CHUNK = 64  # images per task and per model call: large enough to amortise both, small for progress
-MIN_PER_PROCESS = 2 * CHUNK  # fewer images than this per core are read in this process alone
+CHUNK = 64  # images per task and per model call at most: amortises both, small enough for progress
+MIN_CHUNK = 8  # ... and at least, when there are few images: four tasks per process balance the load
+MIN_PER_PROCESS = 64  # fewer images than this per core are read in this process alone
 
 
 @dataclass(frozen=True)
@@ -68,15 +69,16 @@ def read_chunk(model: LoadedModel, paths: Sequence[Path], threshold: float | Non
         except InkreadError as exc:
             cut.append(exc.render())
     segs = [s for s in cut if isinstance(s, Segmented)]
-    inputs = [s.inputs for s in segs if s.pieces]
+    inputs = [u for s in segs if len(u := s.unknown())]
     probs = model.classify(np.concatenate(inputs)) if inputs else np.zeros((0, len(model.classes)))
     rows, at = [], 0
     for path, s in zip(paths, cut, strict=True):
         if isinstance(s, str):
             rows.append(Row(str(path), None, s))
             continue
-        rows.append(Row(str(path), finish(s, probs[at:at + len(s.pieces)], model.classes, limit)))
-        at += len(s.pieces)
+        todo = sum(k is None for k in s.known)
+        rows.append(Row(str(path), finish(s, probs[at:at + todo], model.classes, limit)))
+        at += todo
     return rows
 
 
@@ -101,8 +103,9 @@ def read_images(paths: Sequence[Path], model: LoadedModel, loader: Callable[[], 
     """Rows for `paths` in order: read here with `model`, or on `jobs` processes (default: one per
     core) when there are enough images to repay starting them; each loads its model with `loader`
     (a picklable function, such as a partial of the registry's loader)."""
-    chunks = [list(paths[i:i + CHUNK]) for i in range(0, len(paths), CHUNK)]
     jobs = min(jobs or os.cpu_count() or 1, len(paths) // MIN_PER_PROCESS)
+    size = min(CHUNK, max(MIN_CHUNK, len(paths) // (4 * max(jobs, 1))))
+    chunks = [list(paths[i:i + size]) for i in range(0, len(paths), size)]
     if jobs <= 1:
         for chunk in chunks:
             yield from read_chunk(model, chunk, threshold, max_pixels)

@@ -18,6 +18,7 @@ class Piece:
 
     box: tuple[int, int, int, int]
     ink: np.ndarray  # (y1 - y0, x1 - x0) float32, other marks' ink zeroed
+    mark: str | None = None  # the punctuation it is, told by its shape (not read by the model)
 
     @property
     def width(self) -> int:

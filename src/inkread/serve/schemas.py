@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -53,6 +53,9 @@ class CharReading(BaseModel):
     confidence: float
     top3: list[tuple[str, float]]
     rejected: bool
+    kind: Literal["digit", "letter", "punct", "unknown"] = Field(
+        description="what the mark is: a character the model read, punctuation told by its shape "
+                    "(. , - /), or a character it could not read (\"?\")")
 
 
 class LineReading(BaseModel):
