@@ -102,9 +102,11 @@ def compose(digits: dict[str, list[np.ndarray]], text: str, rng: np.random.Gener
         if c.isdigit():
             pick = digits[c][int(rng.integers(len(digits[c])))]
             scale = H * rng.uniform(0.92, 1.08) / pick.shape[0]
-            g = np.asarray(Image.fromarray(255 - pick).resize(
+            g = np.asarray(Image.fromarray(pick).resize(
                 (max(1, round(pick.shape[1] * scale)), max(1, round(pick.shape[0] * scale))),
-                Image.Resampling.BICUBIC), np.float32) / 255.0
+                Image.Resampling.BICUBIC), np.float32)
+            paper, ink = np.percentile(g, 95), g.min()  # the scan's own paper is no ink: no grey patch
+            g = np.clip((paper - g) / max(paper - ink, 1.0), 0.0, 1.0)
             top = H // 2 + int(rng.integers(-2, 3)) + (H - g.shape[0]) // 2
         else:
             kind = "--" if c == "-" and i > 0 and text[i - 1] == "," and i == len(text) - 1 else c
