@@ -105,3 +105,13 @@ def test_digits_only_drops_the_punctuation(tmp_path: Path) -> None:
     digits = json.loads(run_cli("read", str(tmp_path / "amount.png"), "--json", "--digits-only").stdout)
     assert [c["kind"] for c in full["chars"]] == ["digit", "punct", "digit", "punct"]
     assert full["text"] == "1.0-" and digits["text"] == "10" and len(digits["chars"]) == 2
+
+
+def test_a_damaged_image_in_a_folder_is_its_row_and_the_rest_are_read(tmp_path: Path, mnist: Mnist) -> None:
+    images = digits(tmp_path, mnist, 2)
+    (tmp_path / "zz-damaged.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 20)  # a PNG by content
+    result = run_cli("read", str(tmp_path), "--format", "jsonl")
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert [r.get("text") for r in rows[:2]] == [label for _, label in images]
+    assert rows[2]["image"].endswith("zz-damaged.png") and "not a readable image" in rows[2]["error"]
