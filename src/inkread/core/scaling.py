@@ -15,7 +15,7 @@ PIXEL_MAX = 255.0
 # The version of what inkread.preprocess makes of an image, recorded in every export and prepared
 # cache. Bump it whenever preprocessing changes what a given image becomes, so that older exports
 # are refused, not misread, and cached prepared collections are made again.
-PREPROCESS_VERSION = "1"
+PREPROCESS_VERSION = "2"
 
 T = TypeVar("T")
 

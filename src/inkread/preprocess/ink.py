@@ -26,6 +26,9 @@ BIG_PIECE, SMALL_PIECE = 0.25, 0.03
 # MAX_GAIN times (a page in a shadow a quarter as bright; darker still is more noise than ink).
 LIT_PERCENTILE, MAX_GAIN = 95.0, 4.0
 EIGHT = np.ones((3, 3), dtype=bool)
+# Weak ink (above the low level, below STRONG x the high one) is kept only within REACH of the
+# shorter side (at least MIN_REACH px) of strong ink.
+STRONG, REACH, MIN_REACH = 1.0, 0.03, 2
 
 
 def ink_map(image: ImageLike, work_pixels: int | None = None) -> np.ndarray:
@@ -58,6 +61,7 @@ def ink_on_paper(x: np.ndarray, dark: bool) -> np.ndarray:
     if dark:  # light falling on the page scales paper and dark ink alike: compare like with like
         contrast = contrast * illumination_gain(1.0 - level)
     mask = significant(mask, contrast, high)
+    mask &= near_strong(mask, contrast, high)
     if not mask.any():
         return np.zeros(x.shape, dtype=np.float32)
     full = float(np.percentile(contrast[mask], FULL_INK_PERCENTILE))
@@ -87,6 +91,14 @@ def significant(mask: np.ndarray, contrast: np.ndarray, high: float) -> np.ndarr
     min_extent = max(MIN_EXTENT, MIN_EXTENT_FRACTION * min(mask.shape))
     keep = np.concatenate([[False], seeded & (area >= MIN_AREA) & (extent >= min_extent)])
     return keep[labels]
+
+
+def near_strong(mask: np.ndarray, contrast: np.ndarray, high: float) -> np.ndarray:
+    """Mask pixels (H, W) within REACH of a strong one: a stroke's soft edge stays, a faint line
+    running on from it (a pattern on the paper, touching the writing) goes."""
+    strong = mask & (contrast > STRONG * high)
+    reach = max(MIN_REACH, round(REACH * min(mask.shape)))
+    return ndi.binary_dilation(strong, iterations=reach) if strong.any() else mask
 
 
 def drop_specks(ink: np.ndarray) -> np.ndarray:
