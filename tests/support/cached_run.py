@@ -17,7 +17,9 @@ REPO = Path(__file__).resolve().parents[2]
 RECIPE = REPO / "configs" / "fast.yaml"
 OVERRIDES = ["train.epochs=1", "train.threads=1"]
 CACHE = "inkread-serve-model"  # the folder name in pytest's cache
-EXPORT_SOURCES = sorted((REPO / "src" / "inkread" / "export").glob("*.py"))
+# the exporter's code and the preprocessing version it records (core/scaling.py) decide an export
+EXPORT_SOURCES = [*sorted((REPO / "src" / "inkread" / "export").glob("*.py")),
+                  REPO / "src" / "inkread" / "core" / "scaling.py"]
 
 
 def _digest(*parts: bytes) -> str:
