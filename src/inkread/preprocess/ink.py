@@ -28,7 +28,7 @@ LIT_PERCENTILE, MAX_GAIN = 95.0, 4.0
 EIGHT = np.ones((3, 3), dtype=bool)
 # Weak ink (above the low level, below STRONG x the high one) is kept only within REACH of the
 # shorter side (at least MIN_REACH px) of strong ink.
-STRONG, REACH, MIN_REACH = 1.0, 0.03, 2
+STRONG, REACH, MIN_REACH = 0.7, 0.03, 2
 
 
 def ink_map(image: ImageLike, work_pixels: int | None = None) -> np.ndarray:
