@@ -65,6 +65,19 @@ def test_a_read_lines_characters_count_for_drift(onnx_model: Path, mnist: Mnist)
     assert stats["input"]["ink_ratio"]["mean"] > 0
 
 
+def test_punctuation_in_a_line_is_answered_and_not_counted_as_read(onnx_model: Path, mnist: Mnist) -> None:
+    page = paper_line(list(mnist.test.images[:2]), gap=30)
+    h = page.shape[0]
+    x = page.shape[1] // 2  # a full stop between the two digits, on their baseline
+    page[h - 22:h - 14, x - 4:x + 4] = 0
+    with client(onnx_model) as c:
+        r = c.post("/v1/read", files={"file": ("amount.png", png(page), "image/png")})
+        stats = c.get("/v1/stats").json()
+    assert r.status_code == 200, r.text
+    assert [ch["kind"] for ch in r.json()["chars"]] == ["digit", "punct", "digit"], r.json()["text"]
+    assert stats["characters"] == 2 and stats["drift"]["window"] == 2
+
+
 def test_counts_by_class_reject_and_blank(onnx_model: Path, mnist: Mnist) -> None:
     with client(onnx_model) as c:
         labels = []

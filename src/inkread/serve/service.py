@@ -63,7 +63,8 @@ def answer_read(model: OnnxModel, monitor: Monitor, line: Reading) -> dict[str, 
     """The answer to a line read, counted by the monitor."""
     if not line.chars:
         monitor.blank_input(READ)
-    for i, c in enumerate(line.chars):
+    read = [c for c in line.chars if c.kind != "punct"]  # punctuation is told by shape, not read
+    for i, c in enumerate(read):  # line.inputs holds these characters' model inputs, in order
         best = c.top3[0][0]
         monitor.character(READ, best, c.confidence, c.rejected)
         if line.inputs is not None:  # a line's characters count for drift as single ones do
