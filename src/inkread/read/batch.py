@@ -47,7 +47,11 @@ def find_images(paths: Sequence[Path]) -> list[Path]:
     found: list[Path] = []
     for p in paths:
         if p.is_dir():
-            inside = sorted(f for f in p.rglob("*") if f.is_file() and is_image(f))
+            try:
+                inside = sorted(f for f in p.rglob("*") if f.is_file() and is_image(f))
+            except OSError as exc:  # a folder below that cannot be listed
+                raise DataError(f"cannot list the folder ({exc.strerror}: {exc.filename})", where=p,
+                                fix="check its permissions, or name the readable folders") from None
             if not inside:
                 raise DataError("no image files in this folder or below it", where=p,
                                 expected="PNG, JPEG, GIF, BMP, TIFF or WebP files",
